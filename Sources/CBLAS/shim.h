@@ -1,0 +1,5 @@
+// OpenBLAS's CBLAS interface plus the few LAPACK / threading entry points EmbedKit uses.
+#include <cblas.h>
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+char *openblas_get_config(void);

@@ -1,0 +1,8 @@
+// `import EmbedKit` brings every stage of the data's path.
+@_exported import EmbedKitAssets
+@_exported import EmbedKitCore
+@_exported import EmbedKitIndex
+@_exported import EmbedKitModels
+@_exported import EmbedKitNumerics
+@_exported import EmbedKitStore
+@_exported import EmbedKitTokenizers

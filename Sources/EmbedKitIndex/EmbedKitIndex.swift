@@ -1,0 +1,1 @@
+// Vector storage and search (see issue «Vector index»).

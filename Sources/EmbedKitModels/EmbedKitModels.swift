@@ -1,0 +1,1 @@
+// Local sentence-embedding models on BLAS (see issue «Local embeddings»).

@@ -1,0 +1,51 @@
+#if canImport(Accelerate)
+import Accelerate
+#else
+import CBLAS
+#endif
+
+/// The BLAS library EmbedKit's numeric code runs on: OpenBLAS on Linux, Accelerate on Apple platforms.
+public enum BLAS {
+    /// A one-line description of the BLAS library in use (OpenBLAS's build configuration on Linux).
+    public static var configuration: String {
+        #if canImport(Accelerate)
+        return "Accelerate"
+        #else
+        guard let config = openblas_get_config() else { return "OpenBLAS" }
+        return "OpenBLAS " + String(cString: config)
+        #endif
+    }
+
+    /// Number of threads BLAS calls may use. Servers set 1 and parallelise across requests instead.
+    public static var threads: Int {
+        get {
+            #if canImport(Accelerate)
+            return 1
+            #else
+            return Int(openblas_get_num_threads())
+            #endif
+        }
+        set {
+            #if !canImport(Accelerate)
+            openblas_set_num_threads(Int32(max(1, newValue)))
+            #endif
+        }
+    }
+
+    /// C = alpha · op(A) · op(B) + beta · C for row-major single-precision matrices.
+    ///
+    /// - Parameters:
+    ///   - a: `m × k` (or `k × m` when `transposeA`), leading dimension `lda`.
+    ///   - b: `k × n` (or `n × k` when `transposeB`), leading dimension `ldb`.
+    ///   - c: `m × n`, leading dimension `ldc`.
+    @inlinable
+    public static func sgemm(
+        transposeA: Bool = false, transposeB: Bool = false,
+        m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}

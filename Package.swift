@@ -44,11 +44,17 @@ let package = Package(
         .target(name: "EmbedKitIndex", dependencies: ["EmbedKitCore", "EmbedKitNumerics"]),
         // Collections: documents, metadata and keyword index in SQLite (wave 2 grows it).
         .target(name: "EmbedKitStore", dependencies: ["EmbedKitCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Dataset jobs: streaming CSV, the Cookbook's select/combine/sort/count/filter pipeline, resumable
+        // batch embedding and pandas-ready output (`embedkit dataset embed`).
+        .target(
+            name: "EmbedKitDatasets",
+            dependencies: ["EmbedKitCore", "EmbedKitTokenizers", "EmbedKitModels"]
+        ),
         // Umbrella: `import EmbedKit` brings every stage.
         .target(
             name: "EmbedKit",
             dependencies: ["EmbedKitCore", "EmbedKitAssets", "EmbedKitTokenizers", "EmbedKitNumerics",
-                           "EmbedKitModels", "EmbedKitIndex", "EmbedKitStore"]
+                           "EmbedKitModels", "EmbedKitIndex", "EmbedKitStore", "EmbedKitDatasets"]
         ),
         // The `embedkit` command: a thin shell over the library.
         .executableTarget(
@@ -59,6 +65,7 @@ let package = Package(
         .testTarget(name: "EmbedKitNumericsTests", dependencies: ["EmbedKitNumerics"]),
         .testTarget(name: "EmbedKitStoreTests", dependencies: ["EmbedKitStore"]),
         .testTarget(name: "EmbedKitAssetsTests", dependencies: ["EmbedKitAssets"]),
+        .testTarget(name: "EmbedKitDatasetsTests", dependencies: ["EmbedKitDatasets", "EmbedKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

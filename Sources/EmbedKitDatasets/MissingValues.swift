@@ -1,0 +1,15 @@
+/// Which CSV values count as missing: pandas' default NA strings for `read_csv`, so `--dropna` drops the same
+/// rows pandas' `dropna()` does. An empty field is missing; so are `NA`, `N/A`, `NaN`, `null`, `None`, … exactly.
+public enum MissingValues {
+    /// pandas' `STR_NA_VALUES`.
+    public static let strings: Set<String> = [
+        "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
+        "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+    ]
+
+    /// Whether pandas would read `value` as missing.
+    @inlinable
+    public static func isMissing(_ value: String) -> Bool {
+        value.utf8.count <= 8 && strings.contains(value)
+    }
+}

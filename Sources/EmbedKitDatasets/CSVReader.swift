@@ -36,6 +36,7 @@ public final class CSVReader {
     private var endOfFile = false
     private var line = 1
     private var atStart = true
+    private var pendingCarriageReturn = false
     private var record = CSVRecord()
 
     /// Opens `url` for reading; the header is read at once.
@@ -81,71 +82,121 @@ public final class CSVReader {
 
     private enum State { case fieldStart, unquoted, quoted, quoteInQuoted }
 
+    private enum Outcome { case needMore, endOfRecord, blankLine, textAfterQuote }
+
     /// Reads one record into `record`; false at the end of the input. Blank lines are skipped.
     private func readRecord() throws -> Bool {
+        // Work on a local record (moved out and back) so the hot loop has no exclusivity checks or copies.
+        var current = CSVRecord()
+        swap(&current, &record)
+        defer { swap(&current, &record) }
+        current.reset(line: line)
+        var state = State.fieldStart
+        var sawAnything = false
         while true {
-            record.reset(line: line)
-            var state = State.fieldStart
-            var sawAnything = false
-            while true {
-                if position == chunkLength {
-                    try refill()
-                    if chunkLength == 0 {  // end of input
-                        if state == .quoted {
-                            throw CSVError.unterminatedQuote(line: record.line)
-                        }
-                        if !sawAnything { return false }
-                        record.endField()
-                        return true
-                    }
-                }
-                let byte = chunk[position]
-                position += 1
-                switch state {
-                case .fieldStart, .unquoted:
-                    switch byte {
-                    case UInt8(ascii: ","):
-                        record.endField(); state = .fieldStart; sawAnything = true
-                    case UInt8(ascii: "\n"), UInt8(ascii: "\r"):
-                        if byte == UInt8(ascii: "\r") { try skipLineFeed() }
-                        line += 1
-                        if !sawAnything && state == .fieldStart { record.reset(line: line); continue }
-                        record.endField()
-                        return true
-                    case UInt8(ascii: "\"") where state == .fieldStart:
-                        state = .quoted; sawAnything = true; record.markQuoted()
-                    default:
-                        record.append(byte); state = .unquoted; sawAnything = true
-                    }
-                case .quoted:
-                    if byte == UInt8(ascii: "\"") {
-                        state = .quoteInQuoted
-                    } else {
-                        if byte == UInt8(ascii: "\n") { line += 1 }
-                        else if byte == UInt8(ascii: "\r") {
-                            // CR or CRLF inside quotes is one line break for counting purposes.
-                            if try peek() != UInt8(ascii: "\n") { line += 1 }
-                        }
-                        record.append(byte)
-                    }
-                case .quoteInQuoted:
-                    switch byte {
-                    case UInt8(ascii: "\""):
-                        record.append(byte); state = .quoted
-                    case UInt8(ascii: ","):
-                        record.endField(); state = .fieldStart
-                    case UInt8(ascii: "\n"), UInt8(ascii: "\r"):
-                        if byte == UInt8(ascii: "\r") { try skipLineFeed() }
-                        line += 1
-                        record.endField()
-                        return true
-                    default:
-                        let badLine = line
-                        try skipToLineEnd()
-                        throw CSVError.textAfterClosingQuote(line: badLine)
-                    }
+            if position == chunkLength {
+                try refill()
+                if chunkLength == 0 {  // end of input
+                    if state == .quoted { throw CSVError.unterminatedQuote(line: current.line) }
+                    if !sawAnything { return false }
+                    current.endField()
+                    return true
                 }
             }
+            let outcome = chunk.withUnsafeBufferPointer { buffer in
+                scan(buffer, state: &state, sawAnything: &sawAnything, record: &current)
+            }
+            switch outcome {
+            case .needMore: continue
+            case .endOfRecord: return true
+            case .blankLine: current.reset(line: line)
+            case .textAfterQuote:
+                let badLine = line
+                try skipToLineEnd()
+                throw CSVError.textAfterClosingQuote(line: badLine)
+            }
+        }
+    }
+
+    /// Scans the current chunk from `position` until the record ends or the chunk is used up.
+    private func scan(_ buffer: UnsafeBufferPointer<UInt8>, state: inout State, sawAnything: inout Bool,
+                      record: inout CSVRecord) -> Outcome {
+        let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        let end = chunkLength
+        var i = position
+        defer { position = i }
+        while i < end {
+            switch state {
+            case .fieldStart, .unquoted:
+                if state == .fieldStart && buffer[i] == quote {
+                    i += 1; state = .quoted; sawAnything = true; record.markQuoted()
+                    continue
+                }
+                // Run of plain bytes up to a separator or line end.
+                let runStart = i
+                while i < end {
+                    let byte = buffer[i]
+                    if byte == comma || byte == lf || byte == cr { break }
+                    i += 1
+                }
+                if i > runStart {
+                    record.append(UnsafeBufferPointer(rebasing: buffer[runStart..<i]))
+                    state = .unquoted; sawAnything = true
+                }
+                guard i < end else { return .needMore }
+                let byte = buffer[i]
+                i += 1
+                if byte == comma {
+                    record.endField(); state = .fieldStart; sawAnything = true
+                } else {
+                    if byte == cr { skipLineFeedInChunk(buffer, &i) }
+                    line += 1
+                    if !sawAnything { return .blankLine }
+                    record.endField()
+                    return .endOfRecord
+                }
+            case .quoted:
+                // Run of bytes up to the next quote; count line breaks inside for error line numbers.
+                let runStart = i
+                var breaks = 0
+                while i < end {
+                    let byte = buffer[i]
+                    if byte == quote { break }
+                    if byte == lf { breaks += 1 }
+                    i += 1
+                }
+                line += breaks
+                if i > runStart { record.append(UnsafeBufferPointer(rebasing: buffer[runStart..<i])) }
+                guard i < end else { return .needMore }
+                i += 1
+                state = .quoteInQuoted
+            case .quoteInQuoted:
+                let byte = buffer[i]
+                i += 1
+                if byte == quote {
+                    record.append(byte); state = .quoted
+                } else if byte == comma {
+                    record.endField(); state = .fieldStart
+                } else if byte == lf || byte == cr {
+                    if byte == cr { skipLineFeedInChunk(buffer, &i) }
+                    line += 1
+                    record.endField()
+                    return .endOfRecord
+                } else {
+                    i -= 1
+                    return .textAfterQuote
+                }
+            }
+        }
+        return .needMore
+    }
+
+    /// After a CR: skips an LF that follows in this chunk, or remembers to skip one at the next chunk's start.
+    private func skipLineFeedInChunk(_ buffer: UnsafeBufferPointer<UInt8>, _ i: inout Int) {
+        if i < chunkLength {
+            if buffer[i] == UInt8(ascii: "\n") { i += 1 }
+        } else {
+            pendingCarriageReturn = true
         }
     }
 
@@ -164,6 +215,10 @@ public final class CSVReader {
         if atStart {
             atStart = false
             if count >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF { position = 3 }
+        }
+        if pendingCarriageReturn {
+            pendingCarriageReturn = false
+            if position < count && chunk[position] == UInt8(ascii: "\n") { position += 1 }
         }
     }
 
@@ -221,6 +276,7 @@ public struct CSVRecord {
         currentQuoted = false
     }
     fileprivate mutating func append(_ byte: UInt8) { bytes.append(byte) }
+    fileprivate mutating func append(_ run: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: run) }
     fileprivate mutating func markQuoted() { currentQuoted = true }
     fileprivate mutating func endField() {
         ends.append(bytes.count); quoted.append(currentQuoted); currentQuoted = false

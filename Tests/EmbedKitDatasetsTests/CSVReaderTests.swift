@@ -18,7 +18,7 @@ struct CSVReaderTests {
 
     @Test func quotesNewlinesCRLFAndBOM() throws {
         let text = "\u{FEFF},a,b\r\n0,\"x, \"\"y\"\"\",plain\r\n1,\"two\r\nlines\",\"\"\r\n\r\n2,z,\"last\nline\""
-        for chunk in [16, 17, 3 << 4, 1 << 20] {
+        for chunk in Array(16...48) + [1 << 20] {  // every chunk boundary position
             let (header, rows, lines) = try readAll(text, chunkSize: chunk)
             #expect(header == ["", "a", "b"])
             #expect(rows == [["0", "x, \"y\"", "plain"], ["1", "two\r\nlines", ""], ["2", "z", "last\nline"]])
@@ -45,6 +45,16 @@ struct CSVReaderTests {
     @Test func unterminatedQuoteAndTextAfterQuoteAreErrors() throws {
         #expect(throws: CSVError.unterminatedQuote(line: 3)) { try readAll("a,b\n1,2\n3,\"open\n") }
         #expect(throws: CSVError.textAfterClosingQuote(line: 2)) { try readAll("a,b\n\"x\"y,2\n") }
+    }
+
+    @Test func readingGoesOnAfterTextAfterAClosingQuote() throws {
+        let directory = try SeedData.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let reader = try CSVReader(url: try SeedData.write("a,b\r\n\"x\"y,2\r\n3,4\r\n", to: directory))
+        #expect(throws: CSVError.textAfterClosingQuote(line: 2)) { try reader.next() }
+        let record = try reader.next()
+        #expect(record?.string(at: 0) == "3")
+        #expect(record?.line == 3)
     }
 
     @Test func writerRoundTripsThroughReader() throws {

@@ -64,6 +64,16 @@ def test_pandas_reads_the_preset_output(tmp_path):
     literal = np.array(df.embedding.head(20).apply(ast.literal_eval).tolist())
     assert np.array_equal(literal, vectors[:20])
 
+    # The same texts through `embedkit embed` give the same vectors (batching may differ, so allow float noise).
+    texts = tmp_path / "combined.jsonl"
+    texts.write_text("".join(json.dumps(t) + "\n" for t in df.combined))
+    subprocess.run([BIN, "embed", "--jsonl", str(texts), "--output", str(tmp_path / "alone.npy")], check=True)
+    alone = np.load(tmp_path / "alone.npy")
+    assert alone.shape == (1000, 384)
+    difference = np.abs(alone.astype(np.float64) - vectors.astype(np.float32).astype(np.float64)).max()
+    print(f"max |dataset - embed| = {difference:.3g}")
+    assert difference < 1e-5
+
 
 def test_csv_floats_read_back_exactly_as_the_npy_float32(tmp_path):
     common = ["--preset", "cookbook-reviews", "--keep-last", "48", "--batch-size", "16"]

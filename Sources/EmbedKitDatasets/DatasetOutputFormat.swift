@@ -54,8 +54,10 @@ struct DatasetOutputWriter {
                 for value in row.values { csv.field(value) }
                 csv.field(row.combined)
                 csv.rawField(String(row.tokens).utf8)
-                csv.beginRawField()
+                csv.beginRawField()  // quoted, as pandas writes it: the list holds commas
+                csv.append(byte: UInt8(ascii: "\""))
                 try FloatList.append(vector, row: row.label, to: &csv)
+                csv.append(byte: UInt8(ascii: "\""))
                 csv.endRecord()
                 if csv.buffer.count >= 1 << 20 { try csv.flush(to: handle) }
             }

@@ -30,6 +30,9 @@ public struct DatasetCounts: Sendable, Codable, Equatable {
     public var droppedMissing = 0
     /// Rows whose `combined` text was empty (always dropped: embedding APIs reject empty input).
     public var droppedEmpty = 0
+    /// Rows passed over while reading because `--tail` would drop them anyway (their other columns are not
+    /// checked, so `droppedMissing` and `droppedEmpty` count only rows that could have been kept).
+    public var candidatesSkipped = 0
     /// Rows left after the sort and `--tail`.
     public var afterTail = 0
     /// Rows dropped by `--max-tokens`.

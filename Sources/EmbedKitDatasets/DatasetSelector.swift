@@ -44,7 +44,7 @@ public struct DatasetSelector {
         var keptIndices: [Int]
         var outputSlots: [Int]        // positions within kept values that go to the output
         var outputNames: [String]
-        var templateSlots: [String: Int]
+        var templateSlots: [Int?]
         var template: Template
         var sortSlot: Int?
     }
@@ -70,8 +70,8 @@ public struct DatasetSelector {
         } else {
             throw DatasetError.templateNeeded(columns: keptNames)
         }
-        var templateSlots: [String: Int] = [:]
-        for name in template.columns { templateSlots[name] = try slot(name, usedBy: "--template") }
+        for name in template.columns { _ = try slot(name, usedBy: "--template") }
+        let templateSlots = template.slots(in: keptNames)
         let sortSlot = try options.sortBy.map { try slot($0, usedBy: "--sort-by") }
         for name in options.dropColumns { _ = try slot(name, usedBy: "--drop") }
         let outputSlots = keptNames.indices.filter { !options.dropColumns.contains(keptNames[$0]) }
@@ -110,27 +110,10 @@ public struct DatasetSelector {
             counts.rowsRead += 1
             if counts.rowsRead & 0x3FFF == 0 { onRead?(reader.bytesRead, counts.rowsRead) }
 
-            values.removeAll(keepingCapacity: true)
-            var missing = false
-            for index in plan.keptIndices {
-                let value = record.string(at: index)
-                if MissingValues.isMissing(value) { missing = true }
-                values.append(value)
-            }
-            if missing && options.dropMissing { counts.droppedMissing += 1; continue }
-            let combined = plan.template.render(strip: options.strip) { name in
-                guard let slot = plan.templateSlots[name] else { return "" }
-                let value = values[slot]
-                return MissingValues.isMissing(value) ? "" : value
-            }
-            if combined.isEmpty { counts.droppedEmpty += 1; continue }
-            let label = plan.indexColumn.map { record.string(at: $0) } ?? String(position)
-            let row = DatasetRow(position: position, label: label, values: plan.outputSlots.map { values[$0] },
-                                 combined: combined)
-
+            // With a bounded tail, skip building rows that would be dropped at once.
+            var key = SortKey.missing
             if let sortSlot = plan.sortSlot {
-                let key: SortKey
-                let text = values[sortSlot]
+                let text = record.string(at: plan.keptIndices[sortSlot])
                 if MissingValues.isMissing(text) {
                     key = .missing
                 } else if numericSort {
@@ -139,6 +122,26 @@ public struct DatasetSelector {
                 } else {
                     key = .text(text)
                 }
+                if heap?.accepts(key, position: position) == false { counts.candidatesSkipped += 1; continue }
+            }
+            values.removeAll(keepingCapacity: true)
+            var missing = false
+            for index in plan.keptIndices {
+                let value = record.string(at: index)
+                if MissingValues.isMissing(value) { missing = true }
+                values.append(value)
+            }
+            if missing && options.dropMissing { counts.droppedMissing += 1; continue }
+            let combined = plan.template.render(slots: plan.templateSlots, strip: options.strip) { slot in
+                let value = values[slot]
+                return MissingValues.isMissing(value) ? "" : value
+            }
+            if combined.isEmpty { counts.droppedEmpty += 1; continue }
+            let label = plan.indexColumn.map { record.string(at: $0) } ?? String(position)
+            let row = DatasetRow(position: position, label: label, values: plan.outputSlots.map { values[$0] },
+                                 combined: combined)
+
+            if plan.sortSlot != nil {
                 let entry = SortEntry(key: key, row: row)
                 if heap != nil { heap?.insert(entry) } else { all.append(entry) }
             } else if let tail = options.tail {
@@ -152,7 +155,7 @@ public struct DatasetSelector {
         onRead?(reader.bytesRead, counts.rowsRead)
 
         if sorting {
-            var entries = heap?.elements ?? all
+            var entries = heap?.entries ?? all
             entries.sort(by: SortEntry.before)
             if let tail = options.tail, entries.count > tail { entries.removeFirst(entries.count - tail) }
             block = entries.map(\.row)
@@ -212,31 +215,48 @@ struct SortEntry {
     }
 }
 
-/// The last `capacity` entries of a stable sort, kept while streaming: a min-heap whose root is the entry that
-/// would be dropped first.
+/// The last `capacity` entries of a stable sort, kept while streaming: a min-heap (of slot numbers, so sifting
+/// moves integers, not rows) whose root is the entry that would be dropped first.
 struct BoundedTail {
     let capacity: Int
-    private(set) var elements: [SortEntry] = []
+    private var stored: [SortEntry] = []
+    private var heap: [Int] = []
 
     init(capacity: Int) { self.capacity = max(capacity, 0) }
 
+    /// The kept entries, in no particular order.
+    var entries: [SortEntry] { stored }
+
+    /// Whether an entry with this key and position would be kept (so callers can skip building the row).
+    func accepts(_ key: SortKey, position: Int) -> Bool {
+        guard capacity > 0 else { return false }
+        guard heap.count == capacity else { return true }
+        let root = stored[heap[0]]
+        if root.key < key { return true }
+        if key < root.key { return false }
+        return root.row.position < position
+    }
+
     mutating func insert(_ entry: SortEntry) {
         guard capacity > 0 else { return }
-        if elements.count < capacity {
-            elements.append(entry)
-            siftUp(elements.count - 1)
-        } else if SortEntry.before(elements[0], entry) {
-            elements[0] = entry
+        if heap.count < capacity {
+            stored.append(entry)
+            heap.append(stored.count - 1)
+            siftUp(heap.count - 1)
+        } else if SortEntry.before(stored[heap[0]], entry) {
+            stored[heap[0]] = entry
             siftDown(0)
         }
     }
+
+    private func less(_ a: Int, _ b: Int) -> Bool { SortEntry.before(stored[heap[a]], stored[heap[b]]) }
 
     private mutating func siftUp(_ start: Int) {
         var child = start
         while child > 0 {
             let parent = (child - 1) / 2
-            guard SortEntry.before(elements[child], elements[parent]) else { return }
-            elements.swapAt(child, parent)
+            guard less(child, parent) else { return }
+            heap.swapAt(child, parent)
             child = parent
         }
     }
@@ -246,10 +266,10 @@ struct BoundedTail {
         while true {
             let left = 2 * parent + 1, right = left + 1
             var smallest = parent
-            if left < elements.count && SortEntry.before(elements[left], elements[smallest]) { smallest = left }
-            if right < elements.count && SortEntry.before(elements[right], elements[smallest]) { smallest = right }
+            if left < heap.count && less(left, smallest) { smallest = left }
+            if right < heap.count && less(right, smallest) { smallest = right }
             if smallest == parent { return }
-            elements.swapAt(parent, smallest)
+            heap.swapAt(parent, smallest)
             parent = smallest
         }
     }

@@ -10,6 +10,11 @@ public enum MissingValues {
     /// Whether pandas would read `value` as missing.
     @inlinable
     public static func isMissing(_ value: String) -> Bool {
-        value.utf8.count <= 8 && strings.contains(value)
+        let utf8 = value.utf8
+        guard let first = utf8.first else { return true }
+        // Every NA string is at most 8 bytes and starts with one of `# - 1 < N n`: skip hashing for the rest.
+        guard utf8.count <= 8, first == 0x23 || first == 0x2D || first == 0x31 || first == 0x3C || first == 0x4E || first == 0x6E
+        else { return false }
+        return strings.contains(value)
     }
 }

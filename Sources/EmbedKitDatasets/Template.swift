@@ -51,6 +51,28 @@ public struct Template: Sendable, Equatable {
         return seen
     }
 
+    /// The template with each column name replaced by its position in `columns` (see ``render(slots:strip:_:)``).
+    public func slots(in columns: [String]) -> [Int?] {
+        parts.map { part in
+            if case .column(let name) = part { return columns.firstIndex(of: name) }
+            return nil
+        }
+    }
+
+    /// The text for one row without name lookups: `slots` from ``slots(in:)``, `value(slot)` gives a value.
+    public func render(slots: [Int?], strip: Bool, _ value: (Int) -> String) -> String {
+        var out = ""
+        for (part, slot) in zip(parts, slots) {
+            switch part {
+            case .literal(let text): out += text
+            case .column:
+                let text = slot.map(value) ?? ""
+                out += strip ? PythonStrip.strip(text) : text
+            }
+        }
+        return out
+    }
+
     /// The text for one row: `value(name)` gives each column's value.
     public func render(strip: Bool, _ value: (String) -> String) -> String {
         var out = ""

@@ -59,6 +59,8 @@ let package = Package(
         .testTarget(name: "EmbedKitNumericsTests", dependencies: ["EmbedKitNumerics"]),
         .testTarget(name: "EmbedKitStoreTests", dependencies: ["EmbedKitStore"]),
         .testTarget(name: "EmbedKitAssetsTests", dependencies: ["EmbedKitAssets"]),
+        // tiktoken BPE: exactness against fixtures recorded from tiktoken 0.14, Unicode tables, API behaviour.
+        .testTarget(name: "EmbedKitTiktokenTests", dependencies: ["EmbedKitTokenizers", "EmbedKitAssets"]),
     ],
     swiftLanguageModes: [.v6]
 )

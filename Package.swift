@@ -48,7 +48,7 @@ let package = Package(
         // batch embedding and pandas-ready output (`embedkit dataset embed`).
         .target(
             name: "EmbedKitDatasets",
-            dependencies: ["EmbedKitCore", "EmbedKitTokenizers", "EmbedKitModels"]
+            dependencies: ["EmbedKitCore", "EmbedKitAssets", "EmbedKitTokenizers", "EmbedKitModels"]
         ),
         // Umbrella: `import EmbedKit` brings every stage.
         .target(
@@ -65,6 +65,9 @@ let package = Package(
         .testTarget(name: "EmbedKitNumericsTests", dependencies: ["EmbedKitNumerics"]),
         .testTarget(name: "EmbedKitStoreTests", dependencies: ["EmbedKitStore"]),
         .testTarget(name: "EmbedKitAssetsTests", dependencies: ["EmbedKitAssets"]),
+        // tiktoken BPE: exactness against fixtures recorded from tiktoken 0.14, Unicode tables, API behaviour.
+        .testTarget(name: "EmbedKitTiktokenTests", dependencies: ["EmbedKitTokenizers", "EmbedKitAssets"]),
+        // Dataset jobs: CSV, selection vs pandas/tiktoken fixtures, checkpoint/resume with the local model.
         .testTarget(name: "EmbedKitDatasetsTests", dependencies: ["EmbedKitDatasets", "EmbedKit"]),
     ],
     swiftLanguageModes: [.v6]

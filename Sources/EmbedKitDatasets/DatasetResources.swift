@@ -1,27 +1,19 @@
 import Foundation
 import EmbedKitCore
+import EmbedKitAssets
+import EmbedKitModels
 import EmbedKitTokenizers
 
 /// Turns the command line's names into a tokenizer and an embedding model.
 public enum DatasetResources {
-    /// Which tiktoken encoding an OpenAI model uses (REFERENCE.md: the -3 and ada-002 embedding models, gpt-4
-    /// and gpt-3.5-turbo use cl100k_base; gpt-4o and later use o200k_base).
-    public static func encodingName(forModel model: String) throws -> String {
-        let cl100k = ["text-embedding-3-small", "text-embedding-3-large", "text-embedding-ada-002", "gpt-4", "gpt-3.5-turbo"]
-        if cl100k.contains(where: { model == $0 || model.hasPrefix($0 + "-") }) && !model.hasPrefix("gpt-4o") { return "cl100k_base" }
-        if model.hasPrefix("gpt-4o") || model.hasPrefix("gpt-4.1") || model.hasPrefix("gpt-5") || model.hasPrefix("o1")
-            || model.hasPrefix("o3") || model.hasPrefix("o4") { return "o200k_base" }
-        throw DatasetError.badOption("no known encoding for model \"\(model)\"; give --encoding cl100k_base or o200k_base")
-    }
-
-    /// The tokenizer for `--encoding` or `--model` (default cl100k_base).
+    /// The tokenizer for `--encoding` or `--model` (default cl100k_base, the OpenAI embedding models' encoding).
     public static func tokenizer(encoding: String?, model: String?) throws -> any Tokenizer {
-        let name = try encoding ?? model.map(encodingName(forModel:)) ?? DatasetOptions.presetEncoding
-        throw DatasetError.badOption("the tiktoken encoding \(name) is not built into this EmbedKit yet")
+        let name = try encoding ?? model.map(TiktokenModels.encodingName(forModel:)) ?? DatasetOptions.presetEncoding
+        return try TiktokenEncoding.load(name)
     }
 
-    /// The embedding model for `--embedding-model` (default all-MiniLM-L6-v2).
+    /// The embedding model for `--embedding-model`: a local model name or folder (default all-MiniLM-L6-v2).
     public static func embeddingModel(_ name: String?) async throws -> any EmbeddingModel {
-        throw DatasetError.badOption("embedding model \(name ?? "all-MiniLM-L6-v2") is not built into this EmbedKit yet")
+        try await LocalEmbeddingModel.load(name ?? AssetCatalog.allMiniLML6v2.name)
     }
 }

@@ -38,6 +38,7 @@ struct TokenStage {
 
     /// Token counts of `texts`, computed on all cores.
     static func count(_ texts: [String], tokenizer: any Tokenizer) -> [Int] {
+        if let tiktoken = tokenizer as? TiktokenEncoding { return tiktoken.countBatch(texts) }  // counts without ids
         let workers = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), max(texts.count / 64, 1))
         var counts = [Int](repeating: 0, count: texts.count)
         counts.withUnsafeMutableBufferPointer { buffer in

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +51,9 @@ def test_dry_run_counts_match_tiktoken():
 
 def test_pandas_reads_the_preset_output(tmp_path):
     out = tmp_path / "reviews_embedded.csv"
+    started = time.perf_counter()
     summary = embedkit("dataset", "embed", str(seed_csv()), "--output", str(out), "--preset", "cookbook-reviews")
+    job_seconds = time.perf_counter() - started
     assert summary["counts"]["kept"] == 1000
     df = pd.read_csv(out, index_col=0)
     assert list(df.columns) == ["ProductId", "UserId", "Score", "Summary", "Text", "combined", "n_tokens", "embedding"]
@@ -67,7 +70,10 @@ def test_pandas_reads_the_preset_output(tmp_path):
     # The same texts through `embedkit embed` give the same vectors (batching may differ, so allow float noise).
     texts = tmp_path / "combined.jsonl"
     texts.write_text("".join(json.dumps(t) + "\n" for t in df.combined))
+    started = time.perf_counter()
     subprocess.run([BIN, "embed", "--jsonl", str(texts), "--output", str(tmp_path / "alone.npy")], check=True)
+    alone_seconds = time.perf_counter() - started
+    print(f"dataset embed {job_seconds:.2f} s, embed alone {alone_seconds:.2f} s, ratio {job_seconds / alone_seconds:.3f}")
     alone = np.load(tmp_path / "alone.npy")
     assert alone.shape == (1000, 384)
     difference = np.abs(alone.astype(np.float64) - vectors.astype(np.float32).astype(np.float64)).max()

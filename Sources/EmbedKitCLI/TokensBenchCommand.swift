@@ -27,6 +27,9 @@ struct TokensBench: ParsableCommand {
         var loadResidentMB = 0.0
         var fileBytes = 0, fileTokens = 0
         var fileSeconds: [Double] = []
+        /// Thread CPU seconds of the single-thread runs (robust on a busy machine).
+        var fileCPUSeconds: [Double] = []
+        var docsCPUSeconds: [Double] = []
         var docsCount = 0, docsBytes = 0, docsTokens = 0
         var docsSeconds: [Double] = []
         var batchSeconds: [Double] = []
@@ -44,6 +47,12 @@ struct TokensBench: ParsableCommand {
         let start = DispatchTime.now().uptimeNanoseconds
         body()
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    static func threadCPU() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
     func run() throws {
@@ -64,7 +73,9 @@ struct TokensBench: ParsableCommand {
             report.fileBytes = text.utf8.count
             for _ in 0..<repetitions {
                 var n = 0
+                let cpu = Self.threadCPU()
                 report.fileSeconds.append(Self.time { n = enc.encodeOrdinary(text).count })
+                report.fileCPUSeconds.append(Self.threadCPU() - cpu)
                 report.fileTokens = n
             }
         }
@@ -76,7 +87,9 @@ struct TokensBench: ParsableCommand {
             report.batchThreads = threads
             for _ in 0..<repetitions {
                 var n = 0
+                let cpu = Self.threadCPU()
                 report.docsSeconds.append(Self.time { for t in texts { n += enc.encodeOrdinary(t).count } })
+                report.docsCPUSeconds.append(Self.threadCPU() - cpu)
                 report.docsTokens = n
                 var batch: [[Int]] = []
                 report.batchSeconds.append(Self.time { batch = enc.encodeOrdinaryBatch(texts, threads: threads) })
@@ -87,9 +100,13 @@ struct TokensBench: ParsableCommand {
         func median(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.sorted()[xs.count / 2] }
         func mbps(_ bytes: Int, _ seconds: [Double]) -> String { String(format: "%.1f MB/s", Double(bytes) / 1e6 / median(seconds)) }
         var rows = [["load", String(format: "%.1f ms (first), %.1f MB resident", report.loadMilliseconds[0], report.loadResidentMB)]]
-        if file != nil { rows.append(["whole file", mbps(report.fileBytes, report.fileSeconds) + " (\(report.fileTokens) tokens)"]) }
+        if file != nil {
+            rows.append(["whole file", mbps(report.fileBytes, report.fileSeconds) + " (\(report.fileTokens) tokens)"])
+            rows.append(["whole file, CPU time", mbps(report.fileBytes, report.fileCPUSeconds)])
+        }
         if docs != nil {
             rows.append(["\(report.docsCount) docs, 1 thread", mbps(report.docsBytes, report.docsSeconds)])
+            rows.append(["\(report.docsCount) docs, 1 thread, CPU time", mbps(report.docsBytes, report.docsCPUSeconds)])
             rows.append(["\(report.docsCount) docs, \(threads) threads", mbps(report.docsBytes, report.batchSeconds)])
         }
         Output.table(["WORKLOAD (\(encoding))", "MEDIAN"], rows)

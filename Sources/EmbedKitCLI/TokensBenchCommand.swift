@@ -30,6 +30,9 @@ struct TokensBench: ParsableCommand {
         /// Thread CPU seconds of the single-thread runs (robust on a busy machine).
         var fileCPUSeconds: [Double] = []
         var docsCPUSeconds: [Double] = []
+        /// Thread CPU seconds of pre-tokenization alone over the file.
+        var scanCPUSeconds: [Double] = []
+        var pieces = 0
         var docsCount = 0, docsBytes = 0, docsTokens = 0
         var docsSeconds: [Double] = []
         var batchSeconds: [Double] = []
@@ -76,6 +79,10 @@ struct TokensBench: ParsableCommand {
                 let cpu = Self.threadCPU()
                 report.fileSeconds.append(Self.time { n = enc.encodeOrdinary(text).count })
                 report.fileCPUSeconds.append(Self.threadCPU() - cpu)
+                let scan = Self.threadCPU()
+                let pieces = enc.pieceCount(text)
+                report.scanCPUSeconds.append(Self.threadCPU() - scan)
+                report.pieces = pieces
                 report.fileTokens = n
             }
         }
@@ -103,6 +110,7 @@ struct TokensBench: ParsableCommand {
         if file != nil {
             rows.append(["whole file", mbps(report.fileBytes, report.fileSeconds) + " (\(report.fileTokens) tokens)"])
             rows.append(["whole file, CPU time", mbps(report.fileBytes, report.fileCPUSeconds)])
+            rows.append(["pre-tokenize only, CPU time", mbps(report.fileBytes, report.scanCPUSeconds) + " (\(report.pieces) pieces)"])
         }
         if docs != nil {
             rows.append(["\(report.docsCount) docs, 1 thread", mbps(report.docsBytes, report.docsSeconds)])

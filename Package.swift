@@ -59,6 +59,12 @@ let package = Package(
         .testTarget(name: "EmbedKitNumericsTests", dependencies: ["EmbedKitNumerics"]),
         .testTarget(name: "EmbedKitStoreTests", dependencies: ["EmbedKitStore"]),
         .testTarget(name: "EmbedKitAssetsTests", dependencies: ["EmbedKitAssets"]),
+        // Local models and the WordPiece tokenizer vs sentence-transformers / HF tokenizers fixtures (Tests/Fixtures).
+        .testTarget(
+            name: "EmbedKitModelsTests",
+            dependencies: ["EmbedKitModels", "EmbedKitTokenizers", "EmbedKitAssets", "EmbedKitCore", "EmbedKitNumerics"],
+            exclude: []
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

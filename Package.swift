@@ -61,6 +61,12 @@ let package = Package(
         .testTarget(name: "EmbedKitAssetsTests", dependencies: ["EmbedKitAssets"]),
         // tiktoken BPE: exactness against fixtures recorded from tiktoken 0.14, Unicode tables, API behaviour.
         .testTarget(name: "EmbedKitTiktokenTests", dependencies: ["EmbedKitTokenizers", "EmbedKitAssets"]),
+        // Local models and the WordPiece tokenizer vs sentence-transformers / HF tokenizers fixtures (Tests/Fixtures).
+        .testTarget(
+            name: "EmbedKitModelsTests",
+            dependencies: ["EmbedKitModels", "EmbedKitTokenizers", "EmbedKitAssets", "EmbedKitCore", "EmbedKitNumerics"],
+            exclude: []
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

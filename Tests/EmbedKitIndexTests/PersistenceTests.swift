@@ -29,7 +29,10 @@ struct PersistenceTests {
         }
         // A loaded (memory-mapped) index still accepts new vectors.
         try loaded.add(TestData.row(Self.data, 0, Self.d), ids: [99_999])
-        #expect(try loaded.search(TestData.row(Self.data, 0, Self.d), k: 2).map(\.id).contains(99_999))
+        #expect(loaded.count == 1501 && loaded.row(of: 99_999) == 1500)
+        if configuration.metric != .dot {  // under dot another vector may outscore a vector's own copy
+            #expect(try loaded.search(TestData.row(Self.data, 0, Self.d), k: 2).map(\.id).contains(99_999))
+        }
     }
 
     static func savedFile() throws -> (URL, Data) {

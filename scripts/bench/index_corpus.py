@@ -79,7 +79,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--out", type=Path, default=peers.embedkit_home() / "bench")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--max-seq", type=int, default=32, help="tokens per text (speed on a shared 2-core box)")
+    parser.add_argument("--max-seq", type=int, default=16, help="tokens per text (speed on a shared 2-core box)")
     args = parser.parse_args()
     peers.offline()
     args.out.mkdir(parents=True, exist_ok=True)

@@ -32,7 +32,7 @@ struct IndexBuildCommand: AsyncParsableCommand {
 
     struct Report: Encodable {
         let out: String, count: Int, dimension: Int, metric: String, type: String, quantization: String
-        let buildSeconds: Double, threads: Int
+        let buildSeconds: Double, buildCPUSeconds: Double, threads: Int
     }
 
     func run() async throws {
@@ -53,13 +53,15 @@ struct IndexBuildCommand: AsyncParsableCommand {
             quantization: quantize)
         let index = try VectorIndex(dimension: matrix.columns, configuration: configuration)
         let clock = ContinuousClock()
+        let cpuStart = IndexSearchCommand.cpuTime()
         let start = clock.now
         try index.add(matrix.values, ids: idList, threads: threads)
         let elapsed = clock.now - start
+        let cpuSeconds = IndexSearchCommand.cpuTime() - cpuStart
         try index.save(to: URL(fileURLWithPath: out))
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let report = Report(out: out, count: index.count, dimension: index.dimension, metric: metric.rawValue,
-                            type: type.rawValue, quantization: quantize.rawValue, buildSeconds: seconds, threads: threads)
+                            type: type.rawValue, quantization: quantize.rawValue, buildSeconds: seconds, buildCPUSeconds: cpuSeconds, threads: threads)
         if global.json { try Output.json(report) } else {
             Output.table(["out", "count", "dim", "metric", "type", "quantize", "build s"],
                          [[out, "\(report.count)", "\(report.dimension)", report.metric, report.type,
@@ -84,13 +86,16 @@ struct IndexSearchCommand: AsyncParsableCommand {
 
     struct Report: Encodable {
         let queries: Int, k: Int, seconds: Double, queriesPerSecond: Double, output: String
-        /// Process CPU seconds spent searching (robust on a shared machine; equals wall time × threads when idle).
+        /// CPU seconds spent searching (thread CPU for one thread, process CPU otherwise): robust on a shared
+        /// machine, equal to wall time × threads when the machine is idle.
         let cpuSeconds: Double
     }
 
-    static func cpuTime() -> Double {
+    /// CPU seconds of the whole process, or of the calling thread only (single-thread searches: idle BLAS
+    /// worker threads spinning elsewhere in the process are not search work).
+    static func cpuTime(threadOnly: Bool = false) -> Double {
         var t = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        clock_gettime(threadOnly ? CLOCK_THREAD_CPUTIME_ID : CLOCK_PROCESS_CPUTIME_ID, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
@@ -102,7 +107,7 @@ struct IndexSearchCommand: AsyncParsableCommand {
         }
         BLAS.threads = threads
         let clock = ContinuousClock()
-        let cpuStart = Self.cpuTime()
+        let cpuStart = Self.cpuTime(threadOnly: threads == 1)
         let start = clock.now
         var results: [[SearchResult]]
         if loaded.configuration.kind == .flat && loaded.configuration.quantization == .none && !single {
@@ -118,7 +123,7 @@ struct IndexSearchCommand: AsyncParsableCommand {
             }
         }
         let elapsed = clock.now - start
-        let cpuSeconds = Self.cpuTime() - cpuStart
+        let cpuSeconds = Self.cpuTime(threadOnly: threads == 1) - cpuStart
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         var rows = [Int64](repeating: -1, count: q.rows * k)
         for (i, hits) in results.enumerated() {

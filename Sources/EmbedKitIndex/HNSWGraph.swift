@@ -391,7 +391,15 @@ final class HNSWGraph: @unchecked Sendable {
                 j &+= 1
                 let n = Int(next)
                 if visited[n] == epoch { continue }
-                if j <= count { Prefetch.read(vectors + Int(list[j]) &* d + 16) }
+                if j <= count {
+                    // The whole next vector, line by line, while this one is scored.
+                    let upcoming = UnsafeRawPointer(vectors + Int(list[j]) &* d)
+                    var line = 64
+                    while line < d &* 4 {
+                        Prefetch.read(upcoming + line)
+                        line &+= 64
+                    }
+                }
                 visited[n] = epoch
                 let dist = metric.distance(query, vectors + n &* d, dimension: d)
                 if results.count < ef || dist < bound {

@@ -64,6 +64,8 @@ let package = Package(
         .testTarget(name: "EmbedKitAssetsTests", dependencies: ["EmbedKitAssets"]),
         // Vector index through its public API; the kill-during-save test runs the built `embedkit` binary.
         .testTarget(name: "EmbedKitIndexTests", dependencies: ["EmbedKitIndex", "EmbedKitCore"]),
+        // tiktoken BPE: exactness against fixtures recorded from tiktoken 0.14, Unicode tables, API behaviour.
+        .testTarget(name: "EmbedKitTiktokenTests", dependencies: ["EmbedKitTokenizers", "EmbedKitAssets"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -35,8 +35,18 @@ struct IndexBuildCommand: AsyncParsableCommand {
         let buildSeconds: Double, buildCPUSeconds: Double, threads: Int
     }
 
+    /// A float32 .npy as (rows, columns, values); a 1-D array is one row.
+    static func readMatrix(_ path: String) throws -> (rows: Int, columns: Int, values: [Float]) {
+        let array = try NPY.readFloats(URL(fileURLWithPath: path))
+        switch array.shape.count {
+        case 1: return (1, array.shape[0], array.values)
+        case 2: return (array.shape[0], array.shape[1], array.values)
+        default: throw ValidationError("\(path) has shape \(array.shape): expected [n, d] float32")
+        }
+    }
+
     func run() async throws {
-        let matrix = try NPY.readFloat32(URL(fileURLWithPath: vectors))
+        let matrix = try Self.readMatrix(vectors)
         var idList: [UInt64]?
         if let ids {
             let lines = try String(contentsOfFile: ids, encoding: .utf8).split(whereSeparator: \.isNewline)
@@ -101,7 +111,7 @@ struct IndexSearchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try VectorIndex.load(contentsOf: URL(fileURLWithPath: index))
-        let q = try NPY.readFloat32(URL(fileURLWithPath: queries))
+        let q = try IndexBuildCommand.readMatrix(queries)
         guard q.columns == loaded.dimension else {
             throw ValidationError("queries have dimension \(q.columns), the index \(loaded.dimension)")
         }
@@ -129,7 +139,7 @@ struct IndexSearchCommand: AsyncParsableCommand {
         for (i, hits) in results.enumerated() {
             for (j, hit) in hits.prefix(k).enumerated() { rows[i * k + j] = Int64(hit.row) }
         }
-        try NPY.write(NPY.Matrix(rows: q.rows, columns: k, values: rows), to: URL(fileURLWithPath: output))
+        try NPY.encode(rows, shape: [q.rows, k]).write(to: URL(fileURLWithPath: output), options: .atomic)
         let report = Report(queries: q.rows, k: k, seconds: seconds, queriesPerSecond: Double(q.rows) / max(seconds, 1e-9),
                             output: output, cpuSeconds: cpuSeconds)
         if global.json { try Output.json(report) } else {

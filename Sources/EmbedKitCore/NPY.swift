@@ -1,120 +1,126 @@
 import Foundation
 
-/// Minimal NumPy `.npy` (format 1.0/2.0) reading and writing for C-order little-endian float32 and int64
-/// matrices — the exchange format of the index CLI and the benchmark scripts.
+/// Errors reading `.npy` files.
+public enum NPYError: Error, CustomStringConvertible {
+    case notNPY(path: String)
+    case unsupported(path: String, header: String)
+
+    public var description: String {
+        switch self {
+        case .notNPY(let path): return "\(path) is not a NumPy .npy file (bad magic or header)"
+        case .unsupported(let path, let header):
+            return "\(path) holds an array EmbedKit cannot read (\(header)); save it as C-order little-endian float32 or int64 with numpy.save"
+        }
+    }
+}
+
+/// A small reader/writer for NumPy `.npy` (format 1.0) 1-D and 2-D arrays of little-endian float32 (`<f4`) and
+/// int64 (`<i8`) in C order — what embedding matrices and id lists need.
 public enum NPY {
-    /// A row-major matrix read from or written to `.npy`.
-    public struct Matrix<Element: Sendable>: Sendable {
-        public var rows: Int
-        public var columns: Int
-        public var values: [Element]
+    /// A 2-D float32 matrix (`shape[0]` rows of `shape[1]` values; a 1-D array has `shape.count == 1`).
+    public struct FloatArray: Sendable, Equatable {
+        public var shape: [Int]
+        public var values: [Float]
+        public init(shape: [Int], values: [Float]) { self.shape = shape; self.values = values }
+    }
 
-        public init(rows: Int, columns: Int, values: [Element]) {
-            self.rows = rows
-            self.columns = columns
-            self.values = values
+    /// The `.npy` bytes of a float32 array of `shape` (product of shape == values.count).
+    public static func encode(_ values: [Float], shape: [Int]) -> Data {
+        var data = header(descr: "<f4", shape: shape)
+        values.withUnsafeBufferPointer { buffer in
+            for v in buffer { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
         }
+        return data
     }
 
-    /// Why a `.npy` file could not be read.
-    public enum NPYError: Error, CustomStringConvertible {
-        case notNPY(String)
-        case unsupported(String, String)
-        case truncated(String)
-
-        public var description: String {
-            switch self {
-            case .notNPY(let path): return "\(path) is not a .npy file: save arrays with numpy.save"
-            case .unsupported(let path, let what):
-                return "\(path): \(what); convert with `np.save(path, np.ascontiguousarray(a, dtype=np.float32))`"
-            case .truncated(let path): return "\(path) is shorter than its header says: re-save it"
-            }
-        }
+    /// The `.npy` bytes of an int64 array of `shape`.
+    public static func encode(_ values: [Int64], shape: [Int]) -> Data {
+        var data = header(descr: "<i8", shape: shape)
+        for v in values { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
+        return data
     }
 
-    /// Reads a 1-D or 2-D float32 array (1-D reads as one row).
-    public static func readFloat32(_ url: URL) throws -> Matrix<Float> {
-        let (rows, columns, payload) = try read(url, descr: "<f4", size: 4)
-        let values = payload.withUnsafeBytes { raw in
-            [Float](unsafeUninitializedCapacity: rows * columns) { buffer, count in
-                _ = memcpy(buffer.baseAddress!, raw.baseAddress!, rows * columns * 4)
-                count = rows * columns
-            }
-        }
-        return Matrix(rows: rows, columns: columns, values: values)
+    /// Writes rows of equal length as a `[rows.count, width]` float32 array (atomically).
+    public static func write(rows: [[Float]], width: Int, to url: URL) throws {
+        var flat: [Float] = []
+        flat.reserveCapacity(rows.count * width)
+        for row in rows { flat.append(contentsOf: row) }
+        try encode(flat, shape: [rows.count, width]).write(to: url, options: .atomic)
     }
 
-    /// Reads a 1-D or 2-D int64 array.
-    public static func readInt64(_ url: URL) throws -> Matrix<Int64> {
-        let (rows, columns, payload) = try read(url, descr: "<i8", size: 8)
-        let values = payload.withUnsafeBytes { raw in
-            [Int64](unsafeUninitializedCapacity: rows * columns) { buffer, count in
-                _ = memcpy(buffer.baseAddress!, raw.baseAddress!, rows * columns * 8)
-                count = rows * columns
-            }
-        }
-        return Matrix(rows: rows, columns: columns, values: values)
-    }
-
-    /// Writes a 2-D float32 array atomically.
-    public static func write(_ matrix: Matrix<Float>, to url: URL) throws {
-        try write(descr: "<f4", rows: matrix.rows, columns: matrix.columns,
-                  payload: matrix.values.withUnsafeBytes { Data($0) }, to: url)
-    }
-
-    /// Writes a 2-D int64 array atomically.
-    public static func write(_ matrix: Matrix<Int64>, to url: URL) throws {
-        try write(descr: "<i8", rows: matrix.rows, columns: matrix.columns,
-                  payload: matrix.values.withUnsafeBytes { Data($0) }, to: url)
-    }
-
-    private static func write(descr: String, rows: Int, columns: Int, payload: Data, to url: URL) throws {
-        var dict = "{'descr': '\(descr)', 'fortran_order': False, 'shape': (\(rows), \(columns)), }"
+    private static func header(descr: String, shape: [Int]) -> Data {
+        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var dict = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
+        // Magic (6) + version (2) + length (2) + dict + newline, padded with spaces to a multiple of 64.
         let unpadded = 10 + dict.utf8.count + 1
         dict += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
         var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
         let length = UInt16(dict.utf8.count)
-        data.append(contentsOf: [UInt8(length & 0xff), UInt8(length >> 8)])
+        data.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8)])
         data.append(contentsOf: Array(dict.utf8))
-        data.append(payload)
-        try AtomicFile.write(data, to: url)
+        return data
     }
 
-    private static func read(_ url: URL, descr: String, size: Int) throws -> (Int, Int, Data) {
-        let path = url.path
-        let data = try Data(contentsOf: url, options: .alwaysMapped)
-        guard data.count >= 10, data.prefix(6) == Data([0x93] + Array("NUMPY".utf8)) else { throw NPYError.notNPY(path) }
-        let major = data[data.startIndex + 6]
-        let headerLength: Int
+    /// Parses the header; returns descr, shape and the offset of the data.
+    private static func parseHeader(_ data: Data, path: String) throws -> (descr: String, shape: [Int], offset: Int) {
+        let bytes = [UInt8](data.prefix(12))
+        guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) else { throw NPYError.notNPY(path: path) }
+        let major = bytes[6]
+        let length: Int
         let start: Int
         if major == 1 {
-            headerLength = Int(data[data.startIndex + 8]) | Int(data[data.startIndex + 9]) << 8
+            length = Int(bytes[8]) | Int(bytes[9]) << 8
             start = 10
         } else {
-            guard data.count >= 12 else { throw NPYError.truncated(path) }
-            headerLength = (0..<4).reduce(0) { $0 | Int(data[data.startIndex + 8 + $1]) << (8 * $1) }
+            guard bytes.count >= 12 else { throw NPYError.notNPY(path: path) }
+            length = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
             start = 12
         }
-        guard data.count >= start + headerLength else { throw NPYError.truncated(path) }
-        let header = String(decoding: data[(data.startIndex + start)..<(data.startIndex + start + headerLength)], as: UTF8.self)
-        guard header.contains("'\(descr)'") else {
-            throw NPYError.unsupported(path, "expected dtype \(descr), header is \(header.trimmingCharacters(in: .whitespacesAndNewlines))")
+        guard data.count >= start + length else { throw NPYError.notNPY(path: path) }
+        let text = String(decoding: data[data.startIndex + start ..< data.startIndex + start + length], as: UTF8.self)
+        func field(_ name: String) -> String? {
+            guard let r = text.range(of: "'\(name)':") else { return nil }
+            return String(text[r.upperBound...]).trimmingCharacters(in: .whitespaces)
         }
-        guard header.contains("'fortran_order': False") else { throw NPYError.unsupported(path, "Fortran order") }
-        guard let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")") else {
-            throw NPYError.notNPY(path)
+        guard let descrField = field("descr"), let orderField = field("fortran_order"), let shapeField = field("shape"),
+              let descrEnd = descrField.dropFirst().firstIndex(of: "'"),
+              let open = shapeField.firstIndex(of: "("), let close = shapeField.firstIndex(of: ")") else {
+            throw NPYError.notNPY(path: path)
         }
-        let dims = header[open.upperBound..<close].split(separator: ",").compactMap {
-            Int($0.trimmingCharacters(in: .whitespaces))
+        let descr = String(descrField[descrField.index(after: descrField.startIndex)..<descrEnd])
+        if orderField.hasPrefix("True") { throw NPYError.unsupported(path: path, header: text) }
+        let shape = shapeField[shapeField.index(after: open)..<close].split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.compactMap { Int($0) }
+        return (descr, shape, start + length)
+    }
+
+    /// Reads a float32 array (1-D or 2-D).
+    public static func readFloats(_ url: URL) throws -> FloatArray {
+        let data = try Data(contentsOf: url)
+        let (descr, shape, offset) = try parseHeader(data, path: url.path)
+        guard descr == "<f4" else { throw NPYError.unsupported(path: url.path, header: "descr \(descr)") }
+        let count = shape.reduce(1, *)
+        guard data.count - offset >= count * 4 else { throw NPYError.notNPY(path: url.path) }
+        var values = [Float](repeating: 0, count: count)
+        data.withUnsafeBytes { raw in
+            for i in 0..<count {
+                values[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * i, as: UInt32.self)))
+            }
         }
-        let rows: Int, columns: Int
-        switch dims.count {
-        case 1: (rows, columns) = (1, dims[0])
-        case 2: (rows, columns) = (dims[0], dims[1])
-        default: throw NPYError.unsupported(path, "shape \(dims) (need 1-D or 2-D)")
+        return FloatArray(shape: shape, values: values)
+    }
+
+    /// Reads an int64 array (1-D or 2-D): its shape and values.
+    public static func readInt64(_ url: URL) throws -> (shape: [Int], values: [Int64]) {
+        let data = try Data(contentsOf: url)
+        let (descr, shape, offset) = try parseHeader(data, path: url.path)
+        guard descr == "<i8" else { throw NPYError.unsupported(path: url.path, header: "descr \(descr)") }
+        let count = shape.reduce(1, *)
+        guard data.count - offset >= count * 8 else { throw NPYError.notNPY(path: url.path) }
+        var values = [Int64](repeating: 0, count: count)
+        data.withUnsafeBytes { raw in
+            for i in 0..<count { values[i] = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 8 * i, as: Int64.self)) }
         }
-        let payloadStart = start + headerLength
-        guard data.count - payloadStart >= rows * columns * size else { throw NPYError.truncated(path) }
-        return (rows, columns, data.subdata(in: (data.startIndex + payloadStart)..<(data.startIndex + payloadStart + rows * columns * size)))
+        return (shape, values)
     }
 }

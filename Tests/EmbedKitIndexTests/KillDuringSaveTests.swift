@@ -39,7 +39,7 @@ struct KillDuringSaveTests {
         var rng = SeededRandom(seed: 2)
         for i in big.indices { big[i] = rng.uniform() }
         let vectors = dir.appendingPathComponent("big.npy")
-        try NPY.write(NPY.Matrix(rows: n, columns: 128, values: big), to: vectors)
+        try NPY.encode(big, shape: [n, 128]).write(to: vectors)
 
         var killedMidSave = 0
         for _ in 0..<5 where killedMidSave == 0 {

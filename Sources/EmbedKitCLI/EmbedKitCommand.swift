@@ -10,7 +10,7 @@ struct EmbedKitCommand: AsyncParsableCommand {
         discussion: "Assets (vocabularies, models) are cached under $EMBEDKIT_HOME (default ~/.cache/embedkit).",
         version: EmbedKitVersion.string,
         subcommands: [DoctorCommand.self, AssetsCommand.self, DemoCommand.self, TokensCommand.self,
-                      EmbedCommand.self, ModelsCommand.self]
+                      EmbedCommand.self, ModelsCommand.self, IndexCommand.self]
     )
 }
 

@@ -10,6 +10,7 @@ import Foundation
 /// it, and answers the cookbook's semantic-search queries.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract: "Run the worked example end to end on the local defaults and report each stage.")
     @OptionGroup var global: GlobalOptions
     @Option(help: "The reviews CSV to use (default: ../shared/data/fine_food_reviews_1k.csv when present).")

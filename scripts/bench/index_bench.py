@@ -239,23 +239,29 @@ def main() -> None:
         del us
 
     if "embedkit" not in skip:
-        path = args.workdir / "hnsw.ekx"
-        rep = embedkit("build", "--vectors", str(base_path), "--type", "hnsw", "--metric", "dot", "--m", "16",
-                       "--ef-construction", "200", "--threads", "2", "--out", str(path))
-        info = embedkit("info", str(path))
-        out_path = args.workdir / "out.npy"
-        def at(ef):
-            r = embedkit("search", "--index", str(path), "--queries", str(queries_path), "-k", str(k),
-                         "--ef", str(ef), "--threads", "1", "--output", str(out_path))
-            return r["cpuSeconds"], np.load(out_path)
-        res["embedkit_hnsw"] = {"build_s": rep["buildSeconds"], "build_cpu_s": rep["buildCPUSeconds"], "file_mb": path.stat().st_size / 2**20,
-                                "index_mb": (info["vectorBytes"] + info["graphBytes"]) / 2**20,
-                                **sweep("embedkit", at, truth, nq, args.repeat)}
+        for label, quant in [("embedkit_hnsw", "none"), ("embedkit_hnsw_f16", "f16")]:
+            path = args.workdir / f"hnsw_{quant}.ekx"
+            rep = embedkit("build", "--vectors", str(base_path), "--type", "hnsw", "--metric", "dot", "--m", "16",
+                           "--ef-construction", "200", "--threads", "2", "--quantize", quant, "--out", str(path))
+            info = embedkit("info", str(path))
+            out_path = args.workdir / "out.npy"
+            def at(ef, path=path):
+                r = embedkit("search", "--index", str(path), "--queries", str(queries_path), "-k", str(k),
+                             "--ef", str(ef), "--threads", "1", "--output", str(out_path))
+                return r["cpuSeconds"], np.load(out_path)
+            # Memory a search process needs: graph + the vectors it traverses (f32, or f16 + the f32 rows
+            # it rescores, which stay in the mapped file).
+            traversed = info["quantizedBytes"] if quant == "f16" else info["vectorBytes"]
+            res[label] = {"build_s": rep["buildSeconds"], "build_cpu_s": rep["buildCPUSeconds"],
+                          "file_mb": path.stat().st_size / 2**20,
+                          "index_mb": (info["vectorBytes"] + info["graphBytes"] + info["quantizedBytes"]) / 2**20,
+                          "traversed_mb": (traversed + info["graphBytes"]) / 2**20,
+                          **sweep(label, at, truth, nq, args.repeat)}
 
     args.json_out.write_text(json.dumps(summary, indent=1))
     print("\n| library | build wall s (2 thr) | build CPU s | memory MB | QPS@0.90 | QPS@0.95 | QPS@0.99 |")
     print("|---|---|---|---|---|---|---|")
-    for name in ["hnswlib", "faiss_hnsw", "usearch", "embedkit_hnsw"]:
+    for name in ["hnswlib", "faiss_hnsw", "usearch", "embedkit_hnsw", "embedkit_hnsw_f16"]:
         r = res.get(name)
         if not r:
             continue

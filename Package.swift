@@ -47,11 +47,17 @@ let package = Package(
         .target(name: "EmbedKitIndex", dependencies: ["EmbedKitCore", "EmbedKitNumerics"]),
         // Collections: documents, metadata and keyword index in SQLite (wave 2 grows it).
         .target(name: "EmbedKitStore", dependencies: ["EmbedKitCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Dataset jobs: streaming CSV, the Cookbook's select/combine/sort/count/filter pipeline, resumable
+        // batch embedding and pandas-ready output (`embedkit dataset embed`).
+        .target(
+            name: "EmbedKitDatasets",
+            dependencies: ["EmbedKitCore", "EmbedKitAssets", "EmbedKitTokenizers", "EmbedKitModels"]
+        ),
         // Umbrella: `import EmbedKit` brings every stage.
         .target(
             name: "EmbedKit",
             dependencies: ["EmbedKitCore", "EmbedKitAssets", "EmbedKitTokenizers", "EmbedKitNumerics",
-                           "EmbedKitModels", "EmbedKitIndex", "EmbedKitStore"]
+                           "EmbedKitModels", "EmbedKitIndex", "EmbedKitStore", "EmbedKitDatasets"]
         ),
         // The `embedkit` command: a thin shell over the library.
         .executableTarget(
@@ -66,6 +72,14 @@ let package = Package(
         .testTarget(name: "EmbedKitIndexTests", dependencies: ["EmbedKitIndex", "EmbedKitCore"]),
         // tiktoken BPE: exactness against fixtures recorded from tiktoken 0.14, Unicode tables, API behaviour.
         .testTarget(name: "EmbedKitTiktokenTests", dependencies: ["EmbedKitTokenizers", "EmbedKitAssets"]),
+        // Local models and the WordPiece tokenizer vs sentence-transformers / HF tokenizers fixtures (Tests/Fixtures).
+        .testTarget(
+            name: "EmbedKitModelsTests",
+            dependencies: ["EmbedKitModels", "EmbedKitTokenizers", "EmbedKitAssets", "EmbedKitCore", "EmbedKitNumerics"],
+            exclude: []
+        ),
+        // Dataset jobs: CSV, selection vs pandas/tiktoken fixtures, checkpoint/resume with the local model.
+        .testTarget(name: "EmbedKitDatasetsTests", dependencies: ["EmbedKitDatasets", "EmbedKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,3 +6,4 @@
 @_exported import EmbedKitNumerics
 @_exported import EmbedKitStore
 @_exported import EmbedKitTokenizers
+@_exported import EmbedKitDatasets

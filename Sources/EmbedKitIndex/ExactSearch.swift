@@ -11,7 +11,18 @@ enum ExactSearch {
         let metric = storage.metric
         let base = storage.vectors.base
         let hasDeleted = storage.deletedCount > 0
-        for row in 0..<storage.count {
+        let n = storage.count
+        let rowBytes = d * 4
+        for row in 0..<n {
+            // Keep the memory system busy a few rows ahead of the kernel (the scan is bandwidth-bound).
+            if row &+ 4 < n {
+                let ahead = UnsafeRawPointer(base + (row &+ 4) &* d)
+                var line = 0
+                while line < rowBytes {
+                    Prefetch.read(ahead + line)
+                    line &+= 64
+                }
+            }
             if hasDeleted && storage.isDeleted(row) { continue }
             if let accept, !accept(row) { continue }
             let distance = metric.distance(query, base + row * d, dimension: d)

@@ -42,6 +42,9 @@ final class HNSWGraph: @unchecked Sendable {
     private(set) var upperPoolUsed = 0
     var entryPoint = -1
     var maxLevel = -1
+    /// Optional half-precision copy of the vectors that searches traverse with (results rescored in float32).
+    var half: GrowableBuffer<UInt16>?
+    private(set) var halfCount = 0
     private let nodeLocks = StripedLocks()
     private let globalLock = StripedLocks(stripes: 1)
     private let levelMultiplier: Double
@@ -79,10 +82,31 @@ final class HNSWGraph: @unchecked Sendable {
 
     var stride0: Int { m0 + 1 }
 
+    /// Encodes rows `halfCount..<nodeCount` into the half-precision copy (creating it if needed).
+    func encodeHalfPending() {
+        let d = storage.dimension
+        let buffer = half ?? GrowableBuffer<UInt16>(capacity: max(1, nodeCount) * d)
+        half = buffer
+        buffer.reserve(nodeCount * d, used: halfCount * d)
+        for row in halfCount..<nodeCount {
+            HalfPrecisionDistance.encode(storage.vector(row), into: buffer.base + row * d, count: d)
+        }
+        halfCount = nodeCount
+    }
+
+    /// Adopts a loaded half-precision copy of all nodes.
+    func adoptHalf(_ buffer: GrowableBuffer<UInt16>) {
+        half = buffer
+        halfCount = nodeCount
+    }
+
     /// Bytes of graph structure (links and bookkeeping), not counting vectors.
     var memoryBytes: Int {
         nodeCount * (stride0 * 4 + 1 + 8) + upperPoolUsed * 4
     }
+
+    /// Bytes of the half-precision copy (0 without one).
+    var halfBytes: Int { half == nil ? 0 : halfCount * storage.dimension * 2 }
 
     @inline(__always) func links(_ node: Int, level: Int) -> UnsafeMutablePointer<UInt32> {
         if level == 0 { return level0.base + node &* stride0 }
@@ -338,9 +362,14 @@ final class HNSWGraph: @unchecked Sendable {
                 }
             }
         }
+        let halfBase = half.map { UnsafePointer($0.base) }
         searchLayer0(query, entry: entry, entryDistance: entryDistance, ef: max(ef, k), filter: filter,
-                     scratch: scratch)
+                     half: halfBase, scratch: scratch)
         var found = Array(scratch.results.elements())
+        if halfBase != nil {
+            // Traversal ranked by half-precision distances; report exact float32 ones.
+            for i in found.indices { found[i].distance = distance(query, Int(found[i].node)) }
+        }
         found.sort(by: ranksBefore)
         if found.count > k { found.removeLast(found.count - k) }
         return found
@@ -348,7 +377,8 @@ final class HNSWGraph: @unchecked Sendable {
 
     @inline(__always)
     private func searchLayer0<F: NodeFilter>(_ query: UnsafePointer<Float>, entry: Int, entryDistance: Float,
-                                             ef: Int, filter: F, scratch: SearchScratch) {
+                                             ef: Int, filter: F, half: UnsafePointer<UInt16>?,
+                                             scratch: SearchScratch) {
         scratch.begin(nodes: nodeCount)
         let visited = scratch.visited
         let epoch = scratch.epoch
@@ -382,7 +412,9 @@ final class HNSWGraph: @unchecked Sendable {
             var p = 1
             while p <= count {
                 let n = Int(list[p])
-                if visited[n] != epoch { Prefetch.read(vectors + n &* d) }
+                if visited[n] != epoch {
+                    if let half { Prefetch.read(half + n &* d) } else { Prefetch.read(vectors + n &* d) }
+                }
                 p &+= 1
             }
             var j = 1
@@ -393,15 +425,23 @@ final class HNSWGraph: @unchecked Sendable {
                 if visited[n] == epoch { continue }
                 if j <= count {
                     // The whole next vector, line by line, while this one is scored.
-                    let upcoming = UnsafeRawPointer(vectors + Int(list[j]) &* d)
+                    let upcoming = half.map { UnsafeRawPointer($0 + Int(list[j]) &* d) }
+                        ?? UnsafeRawPointer(vectors + Int(list[j]) &* d)
+                    let bytes = half == nil ? d &* 4 : d &* 2
                     var line = 64
-                    while line < d &* 4 {
+                    while line < bytes {
                         Prefetch.read(upcoming + line)
                         line &+= 64
                     }
                 }
                 visited[n] = epoch
-                let dist = metric.distance(query, vectors + n &* d, dimension: d)
+                let dist: Float
+                if let half {
+                    dist = metric == .l2 ? HalfPrecisionDistance.squaredEuclidean(query, half + n &* d, count: d)
+                        : -HalfPrecisionDistance.dot(query, half + n &* d, count: d)
+                } else {
+                    dist = metric.distance(query, vectors + n &* d, dimension: d)
+                }
                 if results.count < ef || dist < bound {
                     frontier.push(Candidate(distance: dist, node: next))
                     if filter.accepts(n) {

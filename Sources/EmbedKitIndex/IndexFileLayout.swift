@@ -5,7 +5,7 @@ import Foundation
 ///
 ///     0   magic "EMBKIDX1"        8   version u32        12  kind u32 (0 flat, 1 hnsw)
 ///     16  dimension u32           20  metric u32         24  count u64 (rows incl. tombstoned)
-///     32  file size u64           40  section count u32  44  quantization u32 (0 none, 1 int8, 2 binary)
+///     32  file size u64           40  section count u32  44  quantization u32 (0 none, 1 int8, 2 binary, 3 f16)
 ///     48  checksum u64            56  reserved
 ///     64  section table: per section tag u32, 0 u32, offset u64, length u64, 0 u64
 ///     …   sections, each starting on a 64-byte boundary
@@ -23,6 +23,7 @@ enum IndexFileLayout {
         case hnswMeta = 10, hnswLevel0 = 11, hnswLevels = 12, hnswUpperOffsets = 13, hnswUpperPool = 14
         case int8Ranges = 20, int8Codes = 21, int8Norms = 22
         case binaryMeans = 30, binaryBits = 31
+        case hnswHalf = 40
     }
 
     struct Header {

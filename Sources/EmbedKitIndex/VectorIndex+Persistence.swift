@@ -25,6 +25,7 @@ extension VectorIndex {
                 (.hnswUpperOffsets, raw(graph.upperOffsets, graph.nodeCount)),
                 (.hnswUpperPool, raw(graph.upperPool, graph.upperPoolUsed)),
             ]
+            if let half = graph.half { sections.append((.hnswHalf, raw(half, graph.halfCount * dimension))) }
         }
         if let scalar {
             sections += [
@@ -41,11 +42,20 @@ extension VectorIndex {
         }
         let header = IndexFileLayout.Header(
             kind: configuration.kind == .hnsw ? 1 : 0, dimension: UInt32(dimension), metric: metric.code,
-            count: UInt64(n), quantization: configuration.quantization == .int8 ? 1 : configuration.quantization == .binary ? 2 : 0)
+            count: UInt64(n), quantization: Self.quantizationCode(configuration.quantization))
         try meta.withUnsafeBytes { metaBytes in
             var all = sections
             if graph != nil { all.insert((.hnswMeta, metaBytes), at: 3) }
             try IndexFileLayout.write(to: url, header: header, sections: all)
+        }
+    }
+
+    static func quantizationCode(_ q: Quantization) -> UInt32 {
+        switch q {
+        case .none: 0
+        case .int8: 1
+        case .binary: 2
+        case .f16: 3
         }
     }
 
@@ -62,7 +72,10 @@ extension VectorIndex {
         }
         let n = Int(h.count)
         let kind: Kind = h.kind == 1 ? .hnsw : .flat
-        let quantization: Quantization = h.quantization == 1 ? .int8 : h.quantization == 2 ? .binary : .none
+        let codes: [UInt32: Quantization] = [0: .none, 1: .int8, 2: .binary, 3: .f16]
+        guard let quantization = codes[h.quantization] else {
+            throw .corrupt(path: path, reason: "unknown quantization \(h.quantization)")
+        }
         let storage = try VectorStorage(
             dimension: d, metric: metric, count: n,
             vectors: loaded.buffer(.vectors, Float.self, count: n * d, path: path),
@@ -86,6 +99,9 @@ extension VectorIndex {
                 upperOffsets: loaded.buffer(.hnswUpperOffsets, UInt64.self, count: nodes, path: path),
                 upperPool: loaded.buffer(.hnswUpperPool, UInt32.self, count: pool, path: path),
                 upperPoolUsed: pool, entryPoint: Int(m[5]) - 1, maxLevel: Int(m[6]) - 1)
+            if quantization == .f16 {
+                try graph?.adoptHalf(loaded.buffer(.hnswHalf, UInt16.self, count: nodes * d, path: path))
+            }
         }
         var scalar: ScalarQuantizer?
         var binary: BinaryQuantizer?
@@ -102,7 +118,7 @@ extension VectorIndex {
                 dimension: d, count: n,
                 means: loaded.buffer(.binaryMeans, Float.self, count: d, path: path),
                 bits: loaded.buffer(.binaryBits, UInt64.self, count: n * words, path: path))
-        case .none: break
+        case .none, .f16: break
         }
         return VectorIndex(dimension: d, configuration: configuration, storage: storage, graph: graph,
                            scalar: scalar, binary: binary)

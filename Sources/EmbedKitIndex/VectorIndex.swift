@@ -13,9 +13,10 @@ public final class VectorIndex: @unchecked Sendable {
         case flat, hnsw
     }
 
-    /// Optional compressed copy of the vectors the scan runs on (flat indexes), rescored in float32.
+    /// Optional compressed copy of the vectors searches run on, rescored in float32: int8 and binary for flat
+    /// indexes, f16 (half precision) for HNSW.
     public enum Quantization: String, Sendable, CaseIterable {
-        case none, int8, binary
+        case none, int8, binary, f16
     }
 
     /// What to build.
@@ -48,9 +49,11 @@ public final class VectorIndex: @unchecked Sendable {
         guard (1...65536).contains(dimension) else { throw .invalidDimension(dimension) }
         if configuration.kind == .hnsw {
             try configuration.hnsw.validate()
-            if configuration.quantization != .none {
-                throw .unsupported("quantization with an HNSW index (use --type flat with --quantize)")
+            if configuration.quantization != .none && configuration.quantization != .f16 {
+                throw .unsupported("\(configuration.quantization) quantization with an HNSW index (HNSW takes f16; int8 and binary need --type flat)")
             }
+        } else if configuration.quantization == .f16 {
+            throw .unsupported("f16 with a flat index (f16 applies to HNSW; flat takes int8 or binary)")
         }
         self.dimension = dimension
         self.configuration = configuration
@@ -99,7 +102,7 @@ public final class VectorIndex: @unchecked Sendable {
         try storage.validate(newIDs: newIDs)
         let first = vectors.withUnsafeBufferPointer { storage.append($0.baseAddress!, n: n, ids: newIDs) }
         switch configuration.quantization {
-        case .none: break
+        case .none, .f16: break
         case .int8:
             if scalar == nil {
                 scalar = ScalarQuantizer(dimension: dimension, training: storage.vector(first), n: n)
@@ -112,6 +115,7 @@ public final class VectorIndex: @unchecked Sendable {
             binary?.encodePending(storage)
         }
         graph?.insertPending(threads: max(1, threads))
+        if configuration.quantization == .f16 { graph?.encodeHalfPending() }
         return first..<(first + n)
     }
 
@@ -129,6 +133,7 @@ public final class VectorIndex: @unchecked Sendable {
         if graph != nil {
             let fresh = HNSWGraph(storage: storage, parameters: configuration.hnsw)
             fresh.insertPending(threads: max(1, threads))
+            if configuration.quantization == .f16 { fresh.encodeHalfPending() }
             graph = fresh
             scratchLock.withLock { scratchPool.removeAll() }
         }
@@ -263,7 +268,7 @@ public final class VectorIndex: @unchecked Sendable {
     /// Bytes of vector data: float32 rows, plus quantized codes if any.
     public var vectorBytes: Int { storage.count * dimension * 4 }
     /// Bytes of quantized codes (0 without quantization).
-    public var quantizedBytes: Int { (scalar?.codeBytes ?? 0) + (binary?.codeBytes ?? 0) }
+    public var quantizedBytes: Int { (scalar?.codeBytes ?? 0) + (binary?.codeBytes ?? 0) + (graph?.halfBytes ?? 0) }
     /// Bytes of HNSW links (0 for flat).
     public var graphBytes: Int { graph?.memoryBytes ?? 0 }
 }

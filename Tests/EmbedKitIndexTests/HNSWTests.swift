@@ -25,6 +25,21 @@ struct HNSWTests {
         #expect(TestData.recall(found, Self.truth()) >= 0.95)
     }
 
+    @Test("f16 traversal keeps recall@10 ≥ 0.95, reports float32 scores and halves vector bytes")
+    func halfPrecision() throws {
+        let index = try VectorIndex(dimension: Self.d, configuration: .init(
+            metric: .l2, kind: .hnsw, hnsw: HNSWParameters(m: 12, efConstruction: 100, efSearch: 64), quantization: .f16))
+        try index.add(Self.data, threads: 2)
+        let found = try (0..<60).map { try index.search(TestData.row(Self.queries, $0, Self.d), k: 10) }
+        #expect(TestData.recall(found.map { $0.map(\.row) }, Self.truth()) >= 0.95)
+        #expect(index.quantizedBytes * 2 == index.vectorBytes)
+        let exact = try VectorIndex(dimension: Self.d, configuration: .init(metric: .l2))
+        try exact.add(Self.data)
+        let q = TestData.row(Self.queries, 0, Self.d)
+        let best = try exact.search(q, k: 1)[0]
+        if found[0].first?.row == best.row { #expect(found[0][0].score == best.score) }
+    }
+
     @Test("a single-thread build is deterministic for a seed")
     func deterministic() throws {
         let a = try Self.build(), b = try Self.build()

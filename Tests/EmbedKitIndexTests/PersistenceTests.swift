@@ -10,7 +10,7 @@ struct PersistenceTests {
 
     static func configurations() -> [VectorIndex.Configuration] {
         [.init(metric: .cosine), .init(metric: .l2, kind: .hnsw), .init(metric: .dot, quantization: .int8),
-         .init(metric: .cosine, quantization: .binary)]
+         .init(metric: .cosine, quantization: .binary), .init(metric: .cosine, kind: .hnsw, quantization: .f16)]
     }
 
     @Test("save → load gives identical results (flat, HNSW, int8, binary)", arguments: configurations())

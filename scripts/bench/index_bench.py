@@ -52,9 +52,27 @@ def exact_topk(base: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
+CONTEXT: dict = {}
+
+
 def recall(found: np.ndarray, truth: np.ndarray) -> float:
-    hits = sum(len(set(f[f >= 0].tolist()) & set(t.tolist())) for f, t in zip(found, truth))
-    return hits / truth.size
+    """recall@k by score, as ann-benchmarks does: a returned row counts if it scores at least the true k-th best
+    (minus 1e-6), so exact duplicates in the data (ties) count whichever copy a library returns. Without the
+    context (base, queries) set, falls back to id overlap."""
+    if "kth" not in CONTEXT:
+        hits = sum(len(set(f[f >= 0].tolist()) & set(t.tolist())) for f, t in zip(found, truth))
+        return hits / truth.size
+    base, queries, kth = CONTEXT["base"], CONTEXT["queries"], CONTEXT["kth"]
+    hits = 0
+    for i, f in enumerate(found):
+        f = np.unique(f[f >= 0])
+        if len(f):
+            hits += int(np.sum(base[f] @ queries[i] >= kth[i] - 1e-6))
+    return min(hits, truth.size) / truth.size
+
+
+def id_recall(found: np.ndarray, truth: np.ndarray) -> float:
+    return sum(len(set(f[f >= 0].tolist()) & set(t.tolist())) for f, t in zip(found, truth)) / truth.size
 
 
 def timed(fn, repeat: int):
@@ -73,7 +91,7 @@ def sweep(name: str, search_at, truth: np.ndarray, nq: int, repeat: int) -> dict
     for ef in EFS:
         secs, found = search_at(ef)
         r = recall(found, truth)
-        points.append({"ef": ef, "recall": r, "qps": nq / secs})
+        points.append({"ef": ef, "recall": r, "id_recall": id_recall(found, truth), "qps": nq / secs})
         print(f"  {name} ef={ef} recall={r:.4f} qps={nq / secs:.0f}", flush=True)
         if r >= 0.995:
             break
@@ -99,7 +117,8 @@ def main() -> None:
     parser.add_argument("--embedkit", type=Path, default=Path(".build/release/embedkit"))
     parser.add_argument("--limit", type=int, default=0, help="use only the first N base vectors")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--skip", default="", help="comma list of: numpy,faiss,faiss-hnsw,hnswlib,usearch,embedkit")
+    parser.add_argument("--skip", default="", help="comma list of: numpy,faiss,faiss-hnsw,hnswlib,usearch,embedkit,"
+                        "embedkit-flat,embedkit-hnsw")
     parser.add_argument("--json-out", type=Path, default=home / "index_bench.json")
     parser.add_argument("--workdir", type=Path, default=home / "work")
     args = parser.parse_args()
@@ -115,6 +134,8 @@ def main() -> None:
     k = 10
     print(f"base {n}x{d}, queries {nq}", flush=True)
     truth = exact_topk(base, queries, k)
+    CONTEXT.update(base=base, queries=queries,
+                   kth=np.einsum("ij,ij->i", base[truth[:, -1]], queries))
     base_path = args.workdir / f"base_{n}.npy"
     if not base_path.exists() or np.load(base_path, mmap_mode="r").shape != base.shape:
         np.save(base_path, base)
@@ -152,7 +173,7 @@ def main() -> None:
         out = subprocess.run([str(args.embedkit), "index", *cmd, "--json"], check=True, capture_output=True, text=True)
         return json.loads(out.stdout)
 
-    if "embedkit" not in skip:
+    if "embedkit" not in skip and "embedkit-flat" not in skip:
         flat_path = args.workdir / "flat.ekx"
         embedkit("build", "--vectors", str(base_path), "--type", "flat", "--metric", "dot", "--out", str(flat_path))
         out_path = args.workdir / "out.npy"
@@ -238,24 +259,30 @@ def main() -> None:
         res["usearch"] = {"build_s": build, "build_cpu_s": build_cpu, "rss_mb": mem, **sweep("usearch", at, truth, nq, args.repeat)}
         del us
 
-    if "embedkit" not in skip:
-        path = args.workdir / "hnsw.ekx"
-        rep = embedkit("build", "--vectors", str(base_path), "--type", "hnsw", "--metric", "dot", "--m", "16",
-                       "--ef-construction", "200", "--threads", "2", "--out", str(path))
-        info = embedkit("info", str(path))
-        out_path = args.workdir / "out.npy"
-        def at(ef):
-            r = embedkit("search", "--index", str(path), "--queries", str(queries_path), "-k", str(k),
-                         "--ef", str(ef), "--threads", "1", "--output", str(out_path))
-            return r["cpuSeconds"], np.load(out_path)
-        res["embedkit_hnsw"] = {"build_s": rep["buildSeconds"], "build_cpu_s": rep["buildCPUSeconds"], "file_mb": path.stat().st_size / 2**20,
-                                "index_mb": (info["vectorBytes"] + info["graphBytes"]) / 2**20,
-                                **sweep("embedkit", at, truth, nq, args.repeat)}
+    if "embedkit" not in skip and "embedkit-hnsw" not in skip:
+        for label, quant in [("embedkit_hnsw", "none"), ("embedkit_hnsw_f16", "f16")]:
+            path = args.workdir / f"hnsw_{quant}.ekx"
+            rep = embedkit("build", "--vectors", str(base_path), "--type", "hnsw", "--metric", "dot", "--m", "16",
+                           "--ef-construction", "200", "--threads", "2", "--quantize", quant, "--out", str(path))
+            info = embedkit("info", str(path))
+            out_path = args.workdir / "out.npy"
+            def at(ef, path=path):
+                r = embedkit("search", "--index", str(path), "--queries", str(queries_path), "-k", str(k),
+                             "--ef", str(ef), "--threads", "1", "--output", str(out_path))
+                return r["cpuSeconds"], np.load(out_path)
+            # Memory a search process needs: graph + the vectors it traverses (f32, or f16 + the f32 rows
+            # it rescores, which stay in the mapped file).
+            traversed = info["quantizedBytes"] if quant == "f16" else info["vectorBytes"]
+            res[label] = {"build_s": rep["buildSeconds"], "build_cpu_s": rep["buildCPUSeconds"],
+                          "file_mb": path.stat().st_size / 2**20,
+                          "index_mb": (info["vectorBytes"] + info["graphBytes"] + info["quantizedBytes"]) / 2**20,
+                          "traversed_mb": (traversed + info["graphBytes"]) / 2**20,
+                          **sweep(label, at, truth, nq, args.repeat)}
 
     args.json_out.write_text(json.dumps(summary, indent=1))
     print("\n| library | build wall s (2 thr) | build CPU s | memory MB | QPS@0.90 | QPS@0.95 | QPS@0.99 |")
     print("|---|---|---|---|---|---|---|")
-    for name in ["hnswlib", "faiss_hnsw", "usearch", "embedkit_hnsw"]:
+    for name in ["hnswlib", "faiss_hnsw", "usearch", "embedkit_hnsw", "embedkit_hnsw_f16"]:
         r = res.get(name)
         if not r:
             continue

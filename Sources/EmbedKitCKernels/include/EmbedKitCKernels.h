@@ -9,6 +9,10 @@
 float ek_dot_f32(const float *a, const float *b, size_t n);
 /// Σ (a[i] − b[i])² over n floats.
 float ek_l2sq_f32(const float *a, const float *b, size_t n);
+/// Σ q[i]·half(v[i]) over n elements: float32 query against IEEE half-precision (binary16) vector bits.
+float ek_dot_f16(const float *q, const unsigned short *v, size_t n);
+/// Σ (q[i] − half(v[i]))² over n elements.
+float ek_l2sq_f16(const float *q, const unsigned short *v, size_t n);
 /// Name of the selected instruction set ("avx512f", "avx2+fma", "portable").
 const char *ek_kernel_isa(void);
 

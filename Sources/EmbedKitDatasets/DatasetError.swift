@@ -10,6 +10,7 @@ public enum DatasetError: Error, CustomStringConvertible {
     case modelReturnedWrongShape(expected: Int, got: Int, dimension: Int)
     case nonFiniteEmbedding(row: String)
     case unknownPreset(String)
+    case badEmbedding(line: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -32,6 +33,8 @@ public enum DatasetError: Error, CustomStringConvertible {
             return "the embedding model returned \(got) vectors of some length for \(expected) texts (expected dimension \(dimension)); check the model or provider"
         case .nonFiniteEmbedding(let row):
             return "row \(row): the model returned NaN or infinity; check the model or provider"
+        case .badEmbedding(let line, let reason):
+            return "line \(line): \(reason); is this a file written by `embedkit dataset embed`?"
         case .unknownPreset(let name):
             return "unknown preset \"\(name)\"; known: \(DatasetOptions.presets.keys.sorted().joined(separator: ", "))"
         }

@@ -66,7 +66,7 @@ struct DatasetEmbedCommand: AsyncParsableCommand {
     var model: String?
 
     @Option(name: .customLong("embedding-model"),
-            help: "all-MiniLM-L6-v2 (local, default), an OpenAI model such as text-embedding-3-small, or a model folder.")
+            help: "all-MiniLM-L6-v2 (local, default) or a local model folder.")
     var embeddingModel: String?
 
     @Option(name: .customLong("batch-size"), help: "Texts per embedding call.")

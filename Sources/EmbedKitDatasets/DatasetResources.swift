@@ -14,6 +14,12 @@ public enum DatasetResources {
 
     /// The embedding model for `--embedding-model`: a local model name or folder (default all-MiniLM-L6-v2).
     public static func embeddingModel(_ name: String?) async throws -> any EmbeddingModel {
-        try await LocalEmbeddingModel.load(name ?? AssetCatalog.allMiniLML6v2.name)
+        if let name, EmbeddingCost.prices.contains(where: { $0.model == name }) {
+            // The OpenAI-compatible client (EmbedKitEmbeddings) plugs in here once it is part of the build.
+            throw DatasetError.badOption(
+                "\(name) needs the OpenAI-compatible client, which this build's dataset jobs do not include yet; "
+                + "use --dry-run for its token count and cost, or a local model (all-MiniLM-L6-v2 or a model folder)")
+        }
+        return try await LocalEmbeddingModel.load(name ?? AssetCatalog.allMiniLML6v2.name)
     }
 }

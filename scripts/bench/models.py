@@ -91,6 +91,8 @@ def main() -> None:
     ap.add_argument("--embedkit", default=str(ROOT / ".build/release/embedkit"))
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--markdown")
+    ap.add_argument("--only", choices=["short", "long"], help="run one workload")
+    ap.add_argument("--count", type=int, default=1000, help="texts per workload (acceptance: 1000)")
     args = ap.parse_args()
     peers.offline()
     import onnxruntime as ort
@@ -135,6 +137,9 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, texts in workloads(tok).items():
+            if args.only and not name.startswith(args.only):
+                continue
+            texts = texts[:args.count]
             # Same model: ORT and ours must agree with sentence-transformers on this workload.
             ref = st.encode(texts[:64], convert_to_numpy=True)
             ort_cos = float((ort_embed(texts[:64]) * ref).sum(1).min())
@@ -150,7 +155,7 @@ def main() -> None:
                 results["onnxruntime"].append(timed(ort_embed, texts))
                 results["pytorch"].append(timed(lambda t: st.encode(t, batch_size=32, convert_to_numpy=True), texts))
             med = {k: statistics.median(v) for k, v in results.items()}
-            row = {"workload": name, **{k: round(v, 1) for k, v in med.items()},
+            row = {"workload": f"{name}, {len(texts)} texts", **{k: round(v, 1) for k, v in med.items()},
                    "vs_ort": round(med["embedkit"] / med["onnxruntime"], 2), "vs_pytorch": round(med["embedkit"] / med["pytorch"], 2),
                    "peak_rss_mb": max(rss), "min_cos_ort": ort_cos, "min_cos_embedkit": ours_cos,
                    "runs": {k: [round(x, 1) for x in v] for k, v in results.items()}}
@@ -161,7 +166,8 @@ def main() -> None:
                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for r in rows:
             lines.append(f"| {r['workload']} | {r['embedkit']} | {r['onnxruntime']} | {r['pytorch']} | {r['vs_ort']}× | {r['vs_pytorch']}× | {r['peak_rss_mb']:.0f} MB |")
-        Path(args.markdown).write_text("\n".join(lines) + "\n")
+        with open(args.markdown, "a") as f:
+            f.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

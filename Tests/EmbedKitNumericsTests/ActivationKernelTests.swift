@@ -33,6 +33,16 @@ import Testing
         for (v, e) in zip(values, expected) { #expect(abs(Double(v) - e) < 1e-6) }
     }
 
+    @Test func geluVectorPathMatchesScalarErf() {
+        // 8-lane path (first 40 values) and scalar tail (last 3) against double-precision erf.
+        var values: [Float] = (0..<43).map { Float($0) * 0.29 - 6 }
+        values[5] = .nan
+        let expected = values.map { 0.5 * Double($0) * (1 + Foundation.erf(Double($0) / 2.0.squareRoot())) }
+        GELU.applyInPlace(&values, count: values.count)
+        #expect(values[5].isNaN)
+        for (i, (v, e)) in zip(values, expected).enumerated() where i != 5 { #expect(abs(Double(v) - e) < 2e-6) }
+    }
+
     @Test func softmaxRowsSumToOne() {
         var x: [Float] = [1, 2, 3, 1000, 1000, -1000]
         Softmax.applyInPlace(&x, rows: 2, width: 3, stride: 3, scale: 0.5)

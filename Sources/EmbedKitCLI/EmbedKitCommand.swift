@@ -13,6 +13,22 @@ struct EmbedKitCommand: AsyncParsableCommand {
                       EmbedCommand.self, ModelsCommand.self, IndexCommand.self,
                       DatasetCommand.self]
     )
+
+    /// Every command starts here: first make sure OpenBLAS runs its fast kernels on this CPU (see
+    /// ``BLASCoreType``), then parse and run as usual.
+    static func main() async {
+        BLASCoreType.restartWithBetterKernelsIfNeeded()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every command accepts.

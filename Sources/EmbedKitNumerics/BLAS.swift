@@ -13,7 +13,7 @@ public enum BLAS {
         return "Accelerate"
         #else
         guard let config = openblas_get_config() else { return "OpenBLAS" }
-        return "OpenBLAS " + String(cString: config)
+        return String(cString: config)
         #endif
     }
 

@@ -100,7 +100,7 @@ struct TokensBench: ParsableCommand {
                 report.docsTokens = n
                 var batch: [[Int]] = []
                 report.batchSeconds.append(Self.time { batch = enc.encodeOrdinaryBatch(texts, threads: threads) })
-                guard batch.reduce(0, { $0 + $1.count }) == n else { throw ValidationError("batch and sequential results differ") }
+                guard batch.reduce(0, { $0 + $1.count }) == n else { throw TokensFailure("batch and sequential results differ") }
             }
         }
         if global.json { return try Output.json(report) }

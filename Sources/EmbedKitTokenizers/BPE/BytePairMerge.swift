@@ -46,9 +46,12 @@ enum BytePairMerge {
             for k in 0..<(n - 1) { pairRank[k] = table.pairRank[Int(p[k]) << 8 | Int(p[k + 1])] }
             pairRank[n - 1] = BPERankTable.missing
             while parts > 1 {
-                var best = BPERankTable.missing, at = -1
-                for k in 0..<(parts - 1) where pairRank[k] < best { best = pairRank[k]; at = k }
-                if at < 0 { break }
+                // Branch-free minimum of (rank << 8 | position): lowest rank, leftmost on ties. Ranks are
+                // < 2^24 and positions < 256 here, so `missing` (all ones) stays above every real key.
+                var key = UInt32.max
+                for k in 0..<(parts - 1) { key = min(key, pairRank[k] &<< 8 | UInt32(k)) }
+                if key >= 0xFFFF_FF00 { break }
+                let best = key >> 8, at = Int(key & 0xFF)
                 partRank[at] = best
                 for k in (at + 1)..<parts {
                     starts[k] = starts[k + 1]

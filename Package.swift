@@ -29,11 +29,14 @@ let package = Package(
         .target(name: "EmbedKitAssets", dependencies: ["EmbedKitCore"]),
         // tiktoken-exact BPE and BERT WordPiece.
         .target(name: "EmbedKitTokenizers", dependencies: ["EmbedKitCore", "EmbedKitAssets"]),
+        // Float distance kernels in C: AVX2/FMA and AVX-512 picked at run time (no compiler flags), plus a
+        // prefetch hint. Imported only by EmbedKitNumerics.
+        .target(name: "EmbedKitCKernels"),
         // The numeric kernels every numeric stage shares: BLAS wrappers, dot products, top-k, activations.
         // The only target that imports CBLAS.
         .target(
             name: "EmbedKitNumerics",
-            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))]
+            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux])), "EmbedKitCKernels"]
         ),
         // Local sentence-embedding models on BLAS.
         .target(
@@ -59,8 +62,16 @@ let package = Package(
         .testTarget(name: "EmbedKitNumericsTests", dependencies: ["EmbedKitNumerics"]),
         .testTarget(name: "EmbedKitStoreTests", dependencies: ["EmbedKitStore"]),
         .testTarget(name: "EmbedKitAssetsTests", dependencies: ["EmbedKitAssets"]),
+        // Vector index through its public API; the kill-during-save test runs the built `embedkit` binary.
+        .testTarget(name: "EmbedKitIndexTests", dependencies: ["EmbedKitIndex", "EmbedKitCore"]),
         // tiktoken BPE: exactness against fixtures recorded from tiktoken 0.14, Unicode tables, API behaviour.
         .testTarget(name: "EmbedKitTiktokenTests", dependencies: ["EmbedKitTokenizers", "EmbedKitAssets"]),
+        // Local models and the WordPiece tokenizer vs sentence-transformers / HF tokenizers fixtures (Tests/Fixtures).
+        .testTarget(
+            name: "EmbedKitModelsTests",
+            dependencies: ["EmbedKitModels", "EmbedKitTokenizers", "EmbedKitAssets", "EmbedKitCore", "EmbedKitNumerics"],
+            exclude: []
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,16 +2,17 @@
 /// degree-7 polynomial for exp(r) (relative error < 2e-7; coefficients fitted by
 /// scripts/fixtures/erf_exp_coefficients.py). Branch-free, so loops over it vectorize.
 public enum Exponential {
-    /// exp(x); inputs are clamped to [−87, 88] (so the result is never 0, ∞ or denormal).
+    /// exp(x); inputs are clamped to [−87, 88] (so the result is never 0, ∞ or denormal); NaN gives NaN.
     @inlinable @inline(__always)
     public static func exp(_ input: Float) -> Float {
         typealias C = ExpErfCoefficients
-        let x = min(max(input, -87.0), 88.0)
+        // Comparisons (not min/max) so NaN lands on a finite n; the NaN is restored through `p` below.
+        let x = input > -87 ? (input < 88 ? input : 88) : -87
         let n = (x * 1.4426950408889634).rounded(.toNearestOrEven)
         // r = x − n·ln2 in two steps (ln2 split so n·ln2High is exact).
         let r = (x - n * 0.693145751953125) - n * 1.428606765330187e-06
         let t = r * 2.8853900817779268  // r / (ln2 / 2)
-        var p = C.exp7
+        var p = C.exp7 + (input - input)  // NaN stays NaN
         p = p * t + C.exp6
         p = p * t + C.exp5
         p = p * t + C.exp4

@@ -30,6 +30,12 @@ struct TokensBench: ParsableCommand {
         /// Thread CPU seconds of the single-thread runs (robust on a busy machine).
         var fileCPUSeconds: [Double] = []
         var docsCPUSeconds: [Double] = []
+        /// `file…`/`docs…`/`batch…` runs start with empty piece caches (cold: only what the run itself repeats
+        /// hits); the `…Warm…` runs encode the same text again right after, with the caches the cold run left.
+        var fileWarmSeconds: [Double] = []
+        var fileWarmCPUSeconds: [Double] = []
+        var docsWarmSeconds: [Double] = []
+        var docsWarmCPUSeconds: [Double] = []
         /// Thread CPU seconds of pre-tokenization alone over the file.
         var scanCPUSeconds: [Double] = []
         var pieces = 0
@@ -76,9 +82,13 @@ struct TokensBench: ParsableCommand {
             report.fileBytes = text.utf8.count
             for _ in 0..<repetitions {
                 var n = 0
-                let cpu = Self.threadCPU()
+                enc.resetPieceCaches()
+                var cpu = Self.threadCPU()
                 report.fileSeconds.append(Self.time { n = enc.encodeOrdinary(text).count })
                 report.fileCPUSeconds.append(Self.threadCPU() - cpu)
+                cpu = Self.threadCPU()
+                report.fileWarmSeconds.append(Self.time { n = enc.encodeOrdinary(text).count })
+                report.fileWarmCPUSeconds.append(Self.threadCPU() - cpu)
                 let scan = Self.threadCPU()
                 let pieces = enc.pieceCount(text)
                 report.scanCPUSeconds.append(Self.threadCPU() - scan)
@@ -94,13 +104,20 @@ struct TokensBench: ParsableCommand {
             report.batchThreads = threads
             for _ in 0..<repetitions {
                 var n = 0
-                let cpu = Self.threadCPU()
+                enc.resetPieceCaches()
+                var cpu = Self.threadCPU()
                 report.docsSeconds.append(Self.time { for t in texts { n += enc.encodeOrdinary(t).count } })
                 report.docsCPUSeconds.append(Self.threadCPU() - cpu)
                 report.docsTokens = n
+                cpu = Self.threadCPU()
+                var warm = 0
+                report.docsWarmSeconds.append(Self.time { for t in texts { warm += enc.encodeOrdinary(t).count } })
+                report.docsWarmCPUSeconds.append(Self.threadCPU() - cpu)
+                guard warm == n else { throw TokensFailure("cold and warm results differ") }
+                enc.resetPieceCaches()
                 var batch: [[Int]] = []
                 report.batchSeconds.append(Self.time { batch = enc.encodeOrdinaryBatch(texts, threads: threads) })
-                guard batch.reduce(0, { $0 + $1.count }) == n else { throw ValidationError("batch and sequential results differ") }
+                guard batch.reduce(0, { $0 + $1.count }) == n else { throw TokensFailure("batch and sequential results differ") }
             }
         }
         if global.json { return try Output.json(report) }
@@ -110,11 +127,15 @@ struct TokensBench: ParsableCommand {
         if file != nil {
             rows.append(["whole file", mbps(report.fileBytes, report.fileSeconds) + " (\(report.fileTokens) tokens)"])
             rows.append(["whole file, CPU time", mbps(report.fileBytes, report.fileCPUSeconds)])
+            rows.append(["whole file, warm cache", mbps(report.fileBytes, report.fileWarmSeconds)])
+            rows.append(["whole file, warm cache, CPU time", mbps(report.fileBytes, report.fileWarmCPUSeconds)])
             rows.append(["pre-tokenize only, CPU time", mbps(report.fileBytes, report.scanCPUSeconds) + " (\(report.pieces) pieces)"])
         }
         if docs != nil {
             rows.append(["\(report.docsCount) docs, 1 thread", mbps(report.docsBytes, report.docsSeconds)])
             rows.append(["\(report.docsCount) docs, 1 thread, CPU time", mbps(report.docsBytes, report.docsCPUSeconds)])
+            rows.append(["\(report.docsCount) docs, 1 thread, warm cache", mbps(report.docsBytes, report.docsWarmSeconds)])
+            rows.append(["\(report.docsCount) docs, 1 thread, warm cache, CPU time", mbps(report.docsBytes, report.docsWarmCPUSeconds)])
             rows.append(["\(report.docsCount) docs, \(threads) threads", mbps(report.docsBytes, report.batchSeconds)])
         }
         Output.table(["WORKLOAD (\(encoding))", "MEDIAN"], rows)

@@ -17,7 +17,7 @@ struct TokenizerChoice: ParsableArguments {
     var encoding: String?
     @Option(help: "OpenAI model name (text-embedding-3-small, gpt-4o, …); picks its encoding.")
     var model: String?
-    @Option(help: "A Hugging Face tokenizer.json (WordPiece).")
+    @Option(help: "A Hugging Face tokenizer.json (WordPiece, e.g. all-MiniLM-L6-v2's); ids without [CLS]/[SEP].")
     var tokenizer: String?
 
     func validate() throws {
@@ -25,14 +25,23 @@ struct TokenizerChoice: ParsableArguments {
         guard given == 1 else { throw ValidationError("give exactly one of --encoding, --model or --tokenizer") }
     }
 
+    /// The tiktoken encoding named by --encoding / --model.
     func load() throws -> TiktokenEncoding {
         do {
             if let encoding { return try TiktokenEncoding.load(encoding) }
             if let model { return try TiktokenEncoding.load(forModel: model) }
         } catch let error as TiktokenError {
-            throw ValidationError(error.description)
+            throw TokensFailure(error.description)
         }
-        throw ValidationError("--tokenizer (tokenizer.json / WordPiece) is not available in this build yet; use --encoding or --model for tiktoken encodings")
+        throw TokensFailure("this command needs a tiktoken encoding: pass --encoding or --model")
+    }
+
+    /// The tokenizer chosen: a tiktoken encoding, or the WordPiece tokenizer of a tokenizer.json.
+    func loadAny() throws -> any Tokenizer {
+        guard let tokenizer else { return try load() }
+        do { return try WordPieceTokenizer(tokenizerJSON: URL(fileURLWithPath: tokenizer)) } catch {
+            throw TokensFailure("cannot load \(tokenizer): \(error)")
+        }
     }
 }
 
@@ -40,7 +49,7 @@ enum TokensInput {
     /// The bytes of FILE, or of standard input when no file (or `-`) is given.
     static func read(_ path: String?) throws -> Data {
         if let path, path != "-" {
-            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+            guard let data = FileManager.default.contents(atPath: path) else { throw TokensFailure("cannot read \(path)") }
             return data
         }
         return FileHandle.standardInput.readDataToEndOfFile()
@@ -49,7 +58,7 @@ enum TokensInput {
     /// `data` as text: invalid UTF-8 is an error naming the byte offset unless `lossy`.
     static func text(_ data: Data, source: String, lossy: Bool) throws -> String {
         if !lossy, let offset = data.withUnsafeBytes({ UTF8Validation.firstInvalidOffset($0.bindMemory(to: UInt8.self)) }) {
-            throw ValidationError("\(source): invalid UTF-8 at byte offset \(offset) (pass --lossy to replace invalid bytes with U+FFFD)")
+            throw TokensFailure("\(source): invalid UTF-8 at byte offset \(offset) (pass --lossy to replace invalid bytes with U+FFFD)")
         }
         return String(decoding: data, as: UTF8.self)
     }
@@ -77,14 +86,17 @@ struct TokensEncode: ParsableCommand {
     var file: String?
 
     func run() throws {
-        let encoding = try choice.load()
+        let tokenizer = try choice.loadAny()
         let allowed: SpecialTokenSet? = allowedSpecial.map {
             $0 == "all" ? .all : .only(Set($0.split(separator: ",").map(String.init)))
         }
+        if allowed != nil && !(tokenizer is TiktokenEncoding) {
+            throw TokensFailure("--allowed-special applies to tiktoken encodings only")
+        }
         func ids(_ text: String) throws -> [Int] {
-            guard let allowed else { return encoding.encodeOrdinary(text) }
+            guard let allowed, let encoding = tokenizer as? TiktokenEncoding else { return tokenizer.encodeOrdinary(text) }
             do { return try encoding.encode(text, allowedSpecial: allowed) } catch let error as TiktokenError {
-                throw ValidationError(error.description)
+                throw TokensFailure(error.description)
             }
         }
         let text = try TokensInput.text(TokensInput.read(file), source: file ?? "stdin", lossy: lossy)
@@ -92,7 +104,7 @@ struct TokensEncode: ParsableCommand {
         var out = ""
         for (number, line) in TokensInput.lines(text).enumerated() {
             guard let value = try? JSONDecoder().decode(String.self, from: Data(line.utf8)) else {
-                throw ValidationError("line \(number + 1): expected a JSON string")
+                throw TokensFailure("line \(number + 1): expected a JSON string")
             }
             out += TokensInput.jsonArray(try ids(value)) + "\n"
         }
@@ -114,14 +126,17 @@ struct TokensDecode: ParsableCommand {
     var file: String?
 
     func run() throws {
-        let encoding = try choice.load()
+        let tokenizer = try choice.loadAny()
         let input = try TokensInput.text(TokensInput.read(file), source: file ?? "stdin", lossy: false)
         func decode(_ json: Substring, line: Int) throws -> String {
             guard let ids = try? JSONDecoder().decode([Int].self, from: Data(json.utf8)) else {
-                throw ValidationError("line \(line): expected a JSON array of integer ids")
+                throw TokensFailure("line \(line): expected a JSON array of integer ids")
             }
-            do { return lossy ? try encoding.decodeLossy(ids) : try encoding.decode(ids) } catch let error as TiktokenError {
-                throw ValidationError("line \(line): \(error.description)")
+            do {
+                guard let encoding = tokenizer as? TiktokenEncoding else { return try tokenizer.decodeLossy(ids) }
+                return lossy ? try encoding.decodeLossy(ids) : try encoding.decode(ids)
+            } catch {
+                throw TokensFailure("line \(line): \(error)")
             }
         }
         if !jsonl {
@@ -163,7 +178,7 @@ struct TokensCount: ParsableCommand {
     func run() throws {
         let choice = try TokenizerChoice.parse(encoding.map { ["--encoding", $0] } ?? model.map { ["--model", $0] } ?? [])
         let tokenizer = try choice.load()
-        guard !files.isEmpty else { throw ValidationError("give at least one FILE") }
+        guard !files.isEmpty else { throw TokensFailure("give at least one FILE") }
         let texts = try files.map { try TokensInput.text(TokensInput.read($0), source: $0, lossy: lossy) }
         let counts = tokenizer.countBatch(texts)
         let rows = zip(files, zip(counts, texts)).map { Report.Row(file: $0, tokens: $1.0, bytes: $1.1.utf8.count) }
@@ -179,4 +194,10 @@ struct TokensCount: ParsableCommand {
             print(String(format: "cost with %@ ($%.2f / 1M tokens): $%.6f", model, price, cost))
         }
     }
+}
+
+/// A runtime failure of a tokens command: printed as `Error: …` without the usage text.
+struct TokensFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

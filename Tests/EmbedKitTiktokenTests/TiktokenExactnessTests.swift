@@ -30,6 +30,28 @@ struct TiktokenExactnessTests {
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }
 
+    /// The piece cache must never change ids: tiktoken's ids again after a cold start, on a second pass in reverse
+    /// order (pieces now hit entries left by other cases), and inside one document holding every case together
+    /// with 40,000 distinct numbered words (more pieces than cache slots, so entries are overwritten).
+    @Test(arguments: Encodings.names)
+    func pieceCacheKeepsIdsExact(encoding: String) throws {
+        let enc = try Encodings.named(encoding)
+        let cases = try Fixtures.cases("cases.jsonl").filter { $0.encoding == encoding }
+        enc.resetPieceCaches()
+        var wrong = cases.filter { enc.encodeOrdinary($0.text) != $0.ids }.count
+        wrong += cases.reversed().filter { enc.encodeOrdinary($0.text) != $0.ids }.count
+        #expect(wrong == 0)
+        let filler = (0..<40_000).map { " w\($0 * 7919 % 100_003)x" }.joined()
+        let fillerIds = enc.encodeOrdinary(filler)
+        enc.resetPieceCaches()
+        #expect(enc.encodeOrdinary(filler) == fillerIds)
+        for c in cases.prefix(100) {
+            // A leading newline ends any piece before the case starts, so the ids simply concatenate.
+            let text = filler + "\n" + c.text
+            #expect(enc.encodeOrdinary(text) == fillerIds + enc.encodeOrdinary("\n") + c.ids || c.text.first?.isWhitespace == true)
+        }
+    }
+
     @Test(arguments: Encodings.names)
     func specialTokensAllowed(encoding: String) throws {
         let enc = try Encodings.named(encoding)

@@ -21,6 +21,53 @@ struct BPECountSink: BPETokenSink {
 enum BytePairMerge {
     static let heapThreshold = 24
 
+    /// Appends the ids of the piece `p[0..<n]`, through `cache` for pieces of 3…16 bytes.
+    @inline(__always)
+    static func encodePiece<Sink: BPETokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int,
+                                                 table: BPERankTable, cache: BPEPieceCache, into sink: inout Sink) {
+        if n == 1 { sink.append(table.byteRank[Int(p[0])]); return }
+        if n == 2 {
+            let r = table.pairRank[Int(p[0]) << 8 | Int(p[1])]
+            if r != BPERankTable.missing {
+                sink.append(r)
+            } else {
+                sink.append(table.byteRank[Int(p[0])]); sink.append(table.byteRank[Int(p[1])])
+            }
+            return
+        }
+        if n > BPEPieceCache.maxPieceBytes {
+            encodePiece(p, n, readable: readable, table: table, into: &sink)
+            return
+        }
+        let (k0, k1) = BPEPieceCache.key(p, n, readable: readable)
+        let slot = BPEPieceCache.slot(k0, k1, n)
+        let entry = cache.entries[slot]
+        if entry.meta & 0x1F == UInt32(n) && entry.k0 == k0 && entry.k1 == k1 {
+            let count = entry.meta >> 5
+            sink.append(entry.id0)
+            if count > 1 {
+                sink.append(entry.id1)
+                if count > 2 { sink.append(entry.id2) }
+            }
+            return
+        }
+        let whole = table.rank(p, n, readable: readable)
+        if whole != BPERankTable.missing {
+            sink.append(whole)
+            cache.entries[slot] = .init(k0: k0, k1: k1, meta: UInt32(n) | 1 << 5, id0: whole, id1: 0, id2: 0)
+            return
+        }
+        var parts = BPEScratchSink(base: cache.scratch)
+        mergeShort(p, n, readable: readable, table: table, into: &parts)
+        let ids = cache.scratch
+        for k in 0..<parts.count { sink.append(ids[k]) }
+        if parts.count <= 3 {
+            cache.entries[slot] = .init(k0: k0, k1: k1, meta: UInt32(n) | UInt32(parts.count) << 5, id0: ids[0],
+                                        id1: parts.count > 1 ? ids[1] : 0, id2: parts.count > 2 ? ids[2] : 0)
+        }
+    }
+
+    /// Appends the ids of the piece `p[0..<n]` (n ≥ 1) without a cache.
     @inline(__always)
     static func encodePiece<Sink: BPETokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int,
                                                  table: BPERankTable, into sink: inout Sink) {
@@ -46,9 +93,12 @@ enum BytePairMerge {
             for k in 0..<(n - 1) { pairRank[k] = table.pairRank[Int(p[k]) << 8 | Int(p[k + 1])] }
             pairRank[n - 1] = BPERankTable.missing
             while parts > 1 {
-                var best = BPERankTable.missing, at = -1
-                for k in 0..<(parts - 1) where pairRank[k] < best { best = pairRank[k]; at = k }
-                if at < 0 { break }
+                // Branch-free minimum of (rank << 8 | position): lowest rank, leftmost on ties. Ranks are
+                // < 2^24 and positions < 256 here, so `missing` (all ones) stays above every real key.
+                var key = UInt32.max
+                for k in 0..<(parts - 1) { key = min(key, pairRank[k] &<< 8 | UInt32(k)) }
+                if key >= 0xFFFF_FF00 { break }
+                let best = key >> 8, at = Int(key & 0xFF)
                 partRank[at] = best
                 for k in (at + 1)..<parts {
                     starts[k] = starts[k + 1]

@@ -18,6 +18,8 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     let table: BPERankTable
     let specialBytes: [(bytes: [UInt8], id: Int, text: String)]
     let specialById: [Int: [UInt8]]
+    /// Bounded caches of recently encoded pieces, lent to one thread at a time (see `BPEPieceCache`).
+    let pieceCaches = BPEPieceCachePool()
 
     /// Loads the encoding called `name` from the asset cache, after the store verifies its sha256.
     public static func load(_ name: String, store: AssetStore = AssetStore()) throws -> TiktokenEncoding {
@@ -66,17 +68,31 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
 
     /// The ids of `text`, special-token strings encoded as plain text (tiktoken's `encode_ordinary`).
     public func encodeOrdinary(_ text: String) -> [Int] {
+        pieceCaches.withCache { encodeOrdinary(text, cache: $0) }
+    }
+
+    func encodeOrdinary(_ text: String, cache: BPEPieceCache) -> [Int] {
         var sink = BPEArraySink(ids: [])
         sink.ids.reserveCapacity(text.utf8.count / 3 + 4)
-        withBytes(text) { encodeSegment($0, 0, $0.count, into: &sink) }
+        withBytes(text) { encodeSegment($0, 0, $0.count, cache: cache, into: &sink) }
         return sink.ids
     }
 
     /// Number of tokens in `text` (special-token strings count as plain text), without building the ids.
     public func count(_ text: String) -> Int {
+        pieceCaches.withCache { count(text, cache: $0) }
+    }
+
+    func count(_ text: String, cache: BPEPieceCache) -> Int {
         var sink = BPECountSink()
-        withBytes(text) { encodeSegment($0, 0, $0.count, into: &sink) }
+        withBytes(text) { encodeSegment($0, 0, $0.count, cache: cache, into: &sink) }
         return sink.count
+    }
+
+    /// Forgets the pieces remembered from earlier encode calls, so the next call starts cold. Results never
+    /// depend on the caches; this exists for honest benchmarking (first pass over unseen text).
+    public func resetPieceCaches() {
+        pieceCaches.reset()
     }
 
     /// The ids of `text` where the special tokens in `allowedSpecial` become their ids (tiktoken's `encode`).
@@ -85,7 +101,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     public func encode(_ text: String, allowedSpecial: SpecialTokenSet = .none) throws -> [Int] {
         var sink = BPEArraySink(ids: [])
         sink.ids.reserveCapacity(text.utf8.count / 3 + 4)
-        try withBytes(text) { bytes in
+        try pieceCaches.withCache { cache in try withBytes(text) { bytes in
             // Refuse disallowed specials first, like tiktoken.
             var position = 0
             while let hit = nextSpecial(in: bytes, from: position) {
@@ -103,13 +119,13 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                     position = hit.start + 1
                 }
                 guard let special = found else { break }
-                encodeSegment(bytes, start, special.start, into: &sink)
+                encodeSegment(bytes, start, special.start, cache: cache, into: &sink)
                 sink.ids.append(special.id)
                 start = special.end
                 position = special.end
             }
-            encodeSegment(bytes, start, bytes.count, into: &sink)
-        }
+            encodeSegment(bytes, start, bytes.count, cache: cache, into: &sink)
+        } }
         return sink.ids
     }
 
@@ -121,10 +137,12 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         let workers = max(1, min(threads, texts.count))
         let shared = SendableBox(results)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var i = worker
-            while i < texts.count {
-                shared.value[i] = encodeOrdinary(texts[i])
-                i += workers
+            pieceCaches.withCache { cache in
+                var i = worker
+                while i < texts.count {
+                    shared.value[i] = encodeOrdinary(texts[i], cache: cache)
+                    i += workers
+                }
             }
         }
         return Array(results)
@@ -137,10 +155,12 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         counts.withUnsafeMutableBufferPointer { buffer in
             let shared = SendableBox(buffer)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                var i = worker
-                while i < texts.count {
-                    shared.value[i] = count(texts[i])
-                    i += workers
+                pieceCaches.withCache { cache in
+                    var i = worker
+                    while i < texts.count {
+                        shared.value[i] = count(texts[i], cache: cache)
+                        i += workers
+                    }
                 }
             }
         }
@@ -203,7 +223,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     /// Pre-tokenizes `bytes[start..<end]` (as its own text: `$` is `end`) and appends each piece's ids.
     @inline(__always)
     func encodeSegment<Sink: BPETokenSink>(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
-                                            into sink: inout Sink) {
+                                            cache: BPEPieceCache, into sink: inout Sink) {
         guard start < end, let base = bytes.baseAddress else { return }
         let scanner = PretokenizerScanner(bytes: base, end: end)
         let total = bytes.count
@@ -213,19 +233,19 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         case .cl100k:
             while i < end {
                 let e = scanner.cl100kPieceEnd(from: i)
-                BytePairMerge.encodePiece(base + i, e - i, readable: total - i, table: table, into: &sink)
+                BytePairMerge.encodePiece(base + i, e - i, readable: total - i, table: table, cache: cache, into: &sink)
                 i = e
             }
         case .o200k:
             while i < end {
                 let e = scanner.o200kPieceEnd(from: i)
-                BytePairMerge.encodePiece(base + i, e - i, readable: total - i, table: table, into: &sink)
+                BytePairMerge.encodePiece(base + i, e - i, readable: total - i, table: table, cache: cache, into: &sink)
                 i = e
             }
         case .r50k:
             while i < end {
                 let e = scanner.r50kPieceEnd(from: i)
-                BytePairMerge.encodePiece(base + i, e - i, readable: total - i, table: table, into: &sink)
+                BytePairMerge.encodePiece(base + i, e - i, readable: total - i, table: table, cache: cache, into: &sink)
                 i = e
             }
         }

@@ -7,7 +7,7 @@ public struct TiktokenSpec: Sendable, Hashable {
     public let pattern: PretokenizerPattern
     public let specialTokens: [String: Int]
     public let asset: AssetDescriptor
-    /// Number of ordinary ranks in the vocabulary file.
+    /// Largest ordinary rank in the vocabulary file + 1 (p50k_base has no rank 50256: that id is `<|endoftext|>`).
     public let rankCount: Int
 
     public static let cl100kBase = TiktokenSpec(

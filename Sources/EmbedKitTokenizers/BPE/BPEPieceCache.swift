@@ -1,0 +1,107 @@
+import Foundation
+
+/// A bounded, direct-mapped cache from a pre-tokenized piece (≤ 16 bytes) to its ids (≤ 3 kept inline), so a
+/// word seen before costs one probe into a small table instead of rank lookups in the multi-megabyte rank
+/// tables and a merge. Natural text repeats its pieces heavily (Zipf), so most pieces hit.
+///
+/// A cache belongs to one thread at a time: ``TiktokenEncoding`` lends caches from a small locked pool for
+/// the duration of one encode call (or one batch worker) and takes them back. The cache never changes results:
+/// an entry holds exactly the ids the merge produced for exactly those bytes (full key compared on every hit).
+/// Memory is fixed: `slotCount` × 32 bytes (512 KiB).
+final class BPEPieceCache {
+    static let maxPieceBytes = 16
+    static let slotBits = 14
+    static let slotCount = 1 << slotBits
+
+    /// Piece bytes zero-padded to 16, `length | idCount << 5` (0 = empty), and up to 3 ids.
+    struct Entry {
+        var k0: UInt64
+        var k1: UInt64
+        var meta: UInt32
+        var id0: UInt32
+        var id1: UInt32
+        var id2: UInt32
+    }
+
+    let entries: UnsafeMutablePointer<Entry>
+    /// Where a missed piece's ids are collected before being stored (a piece of ≤ 16 bytes has ≤ 16 ids).
+    let scratch: UnsafeMutablePointer<UInt32>
+
+    init() {
+        entries = .allocate(capacity: Self.slotCount)
+        entries.initialize(repeating: Entry(k0: 0, k1: 0, meta: 0, id0: 0, id1: 0, id2: 0), count: Self.slotCount)
+        scratch = .allocate(capacity: Self.maxPieceBytes)
+    }
+
+    deinit {
+        entries.deallocate()
+        scratch.deallocate()
+    }
+
+    /// Forgets every entry.
+    func clear() {
+        entries.update(repeating: Entry(k0: 0, k1: 0, meta: 0, id0: 0, id1: 0, id2: 0), count: Self.slotCount)
+    }
+
+    /// The `n` bytes at `p` (2 ≤ n ≤ 16) zero-padded into two words; `readable` bytes may be read at `p`.
+    @inline(__always)
+    static func key(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int) -> (UInt64, UInt64) {
+        if readable >= 16 {
+            let raw = UnsafeRawPointer(p)
+            let w0 = raw.loadUnaligned(as: UInt64.self), w1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            if n >= 8 {
+                return (w0, n == 16 ? w1 : (n == 8 ? 0 : w1 & ((1 << (8 * UInt64(n - 8))) - 1)))
+            }
+            return (w0 & ((1 << (8 * UInt64(n))) - 1), 0)
+        }
+        if n > 8 { return (BPERankTable.pack(p, 8), BPERankTable.pack(p + 8, n - 8)) }
+        return (BPERankTable.pack(p, n), 0)
+    }
+
+    @inline(__always)
+    static func slot(_ k0: UInt64, _ k1: UInt64, _ n: Int) -> Int {
+        let h = (k0 &+ UInt64(n)) &* 0x9E37_79B9_7F4A_7C15 ^ (k1 &* 0xBF58_476D_1CE4_E5B9)
+        return Int(((h ^ h >> 31) &* 0x94D0_49BB_1331_11EB) >> UInt64(64 - slotBits))
+    }
+}
+
+/// Collects ids into a cache's scratch buffer.
+struct BPEScratchSink: BPETokenSink {
+    let base: UnsafeMutablePointer<UInt32>
+    var count = 0
+    @inline(__always) mutating func append(_ rank: UInt32) {
+        base[count] = rank
+        count += 1
+    }
+}
+
+/// A small pool of piece caches shared by the threads encoding with one ``TiktokenEncoding``: a caller borrows
+/// one for a whole encode call or batch worker, so no cache is ever used by two threads at once. At most
+/// `limit` idle caches are kept (memory bound: `limit` × 512 KiB).
+final class BPEPieceCachePool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var idle: [BPEPieceCache] = []
+    private let limit: Int
+
+    init(limit: Int = 8) { self.limit = limit }
+
+    @inline(__always)
+    func withCache<R>(_ body: (BPEPieceCache) throws -> R) rethrows -> R {
+        lock.lock()
+        let cache = idle.popLast() ?? BPEPieceCache()
+        lock.unlock()
+        defer {
+            lock.lock()
+            if idle.count < limit { idle.append(cache) }
+            lock.unlock()
+        }
+        return try body(cache)
+    }
+
+    /// Drops every idle cache (the next encode starts cold).
+    func reset() {
+        lock.lock()
+        idle.removeAll()
+        lock.unlock()
+    }
+}

@@ -6,3 +6,5 @@
 @_exported import EmbedKitNumerics
 @_exported import EmbedKitStore
 @_exported import EmbedKitTokenizers
+@_exported import EmbedKitEmbeddings
+@_exported import EmbedKitServer

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import NIOFoundationCompat
 
 /// One message of a chat conversation.
 public struct ChatMessage: Codable, Sendable, Equatable {
@@ -118,43 +119,47 @@ public final class ChatClient: Sendable {
     public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatCompletionChunk, any Error> {
         var request = request
         request.stream = true
-        let transport = self.transport
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    let body = try JSONEncoder().encode(request)
-                    let response = try await transport.openStream(path: "chat/completions", body: body)
-                    var parser = ServerSentEventParser()
-                    var done = false
-                    func handle(_ events: [String]) throws {
-                        for event in events where !done {
-                            if event == "[DONE]" { done = true; return }
-                            let chunk = try JSONDecoder().decode(ChatCompletionChunk.self, from: Data(event.utf8))
-                            continuation.yield(chunk)
-                        }
-                    }
-                    do {
-                        for try await buffer in response.body {
-                            try handle(parser.feed(buffer.readableBytesView))
-                            if done { break }
-                        }
-                        if !done { try handle(parser.finish()) }
-                    } catch let error as DecodingError {
-                        throw OpenAIError.malformedResponse(message: "bad stream chunk: \(error)", attempts: 1)
-                    } catch is CancellationError {
-                        throw CancellationError()
-                    } catch let error as OpenAIError {
-                        throw error
-                    } catch {
-                        throw OpenAIError.transport(message: "stream broke: \(error)", attempts: 1)
-                    }
-                    guard done else { throw OpenAIError.transport(message: "stream ended without data: [DONE]", attempts: 1) }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
+        let body: Data
+        do { body = try JSONEncoder().encode(request) } catch {
+            return AsyncThrowingStream { $0.finish(throwing: error) }
         }
+        let (stream, continuation) = AsyncThrowingStream<ChatCompletionChunk, any Error>.makeStream()
+        let task = Task { [transport] in
+            do {
+                try await Self.pump(transport: transport, body: body, into: continuation)
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    private static func pump(transport: OpenAITransport, body: Data,
+                             into continuation: AsyncThrowingStream<ChatCompletionChunk, any Error>.Continuation) async throws {
+        let response = try await transport.openStream(path: "chat/completions", body: body)
+        var parser = ServerSentEventParser()
+        var done = false
+        func handle(_ events: [String]) throws {
+            for event in events where !done {
+                if event == "[DONE]" { done = true; return }
+                continuation.yield(try JSONDecoder().decode(ChatCompletionChunk.self, from: Data(event.utf8)))
+            }
+        }
+        do {
+            for try await buffer in response.body {
+                try handle(parser.feed(buffer.readableBytesView))
+                if done { break }
+            }
+            if !done { try handle(parser.finish()) }
+        } catch let error as DecodingError {
+            throw OpenAIError.malformedResponse(message: "bad stream chunk: \(error)", attempts: 1)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw OpenAIError.transport(message: "stream broke: \(error)", attempts: 1)
+        }
+        guard done else { throw OpenAIError.transport(message: "stream ended without data: [DONE]", attempts: 1) }
     }
 }

@@ -4,6 +4,7 @@ import EmbedKitTokenizers
 import Foundation
 import Logging
 import NIOCore
+import NIOFoundationCompat
 
 /// Embeddings from OpenAI or any OpenAI-compatible server (`embedkit serve` included), as an ``EmbeddingModel``.
 ///

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import NIOFoundationCompat
 import NIOHTTP1
 
 /// One JSON POST to an OpenAI-compatible API with the whole client policy around it: auth and org/project

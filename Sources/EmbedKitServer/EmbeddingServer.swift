@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NIOFoundationCompat
 import ServiceLifecycle
 
 /// `embedkit serve`: OpenAI's embeddings API over local models.

@@ -1,6 +1,7 @@
 import EmbedKitEmbeddings
 import Foundation
 import NIOCore
+import NIOFoundationCompat
 import NIOHTTP1
 import NIOPosix
 import Synchronization

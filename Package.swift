@@ -98,6 +98,8 @@ let package = Package(
                            .product(name: "NIOHTTP1", package: "swift-nio"),
                            .product(name: "NIOFoundationCompat", package: "swift-nio")]
         ),
+        // tiktoken BPE: exactness against fixtures recorded from tiktoken 0.14, Unicode tables, API behaviour.
+        .testTarget(name: "EmbedKitTiktokenTests", dependencies: ["EmbedKitTokenizers", "EmbedKitAssets"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,14 +1,23 @@
 import EmbedKitCore
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+
+/// Hosts that failed to answer during one fetch, so the remaining files skip them instead of waiting again.
+final class UnreachableHosts: Sendable {
+    private let hosts = Mutex<Set<String>>([])
+    func contains(_ host: String) -> Bool { hosts.withLock { $0.contains(host) } }
+    func insert(_ host: String) { _ = hosts.withLock { $0.insert(host) } }
+}
 
 /// Obtains one file of an asset by trying the asset's sources in order; every candidate is checked against the
 /// expected sha256 before it is moved into the cache.
 struct AssetFetcher {
     let store: AssetStore
     let log: @Sendable (String) -> Void
+    let unreachable: UnreachableHosts
 
     private var offline: Bool { store.environment["EMBEDKIT_OFFLINE"].map { $0 == "1" || $0 == "true" } ?? false }
     private var downloads: URL { store.home.appendingPathComponent("downloads", isDirectory: true) }
@@ -107,14 +116,23 @@ struct AssetFetcher {
 
     private func download(_ address: String, as file: AssetFile, of asset: AssetDescriptor,
                           attempts: inout [String]) async throws -> Bool {
-        guard let url = URL(string: address) else { attempts.append("\(address): not a URL"); return false }
+        guard let url = URL(string: address), let host = url.host else {
+            attempts.append("\(address): not a URL"); return false
+        }
+        if unreachable.contains(host) { attempts.append("\(address): skipped (\(host) did not answer)"); return false }
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 20
         configuration.timeoutIntervalForResource = 900
         let session = URLSession(configuration: configuration)
         defer { session.finishTasksAndInvalidate() }
         log("\(asset.name): downloading \(address)")
-        let (temporary, response) = try await session.download(from: url)
+        let temporary: URL, response: URLResponse
+        do {
+            (temporary, response) = try await session.download(from: url)
+        } catch {
+            unreachable.insert(host)
+            throw error
+        }
         defer { try? FileManager.default.removeItem(at: temporary) }
         guard let http = response as? HTTPURLResponse, http.statusCode == 200 else {
             attempts.append("\(address): HTTP \((response as? HTTPURLResponse)?.statusCode ?? 0)")

@@ -99,8 +99,9 @@ public struct AssetStore: Sendable {
     /// Files already intact are left alone. `log` receives one line per action.
     @discardableResult
     public func fetch(_ asset: AssetDescriptor, log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> AssetStatus {
+        let fetcher = AssetFetcher(store: self, log: log, unreachable: UnreachableHosts())
         for file in asset.files where state(of: file, in: asset) != .verified {
-            try await AssetFetcher(store: self, log: log).obtain(file, of: asset)
+            try await fetcher.obtain(file, of: asset)
         }
         let result = status(of: asset)
         guard result.isVerified else {

@@ -9,7 +9,7 @@ struct EmbedKitCommand: AsyncParsableCommand {
         abstract: "Tokenize, embed, index and search text — the OpenAI Cookbook's embeddings workflow, in Swift.",
         discussion: "Assets (vocabularies, models) are cached under $EMBEDKIT_HOME (default ~/.cache/embedkit).",
         version: EmbedKitVersion.string,
-        subcommands: [DoctorCommand.self, AssetsCommand.self, DemoCommand.self]
+        subcommands: [DoctorCommand.self, AssetsCommand.self, DemoCommand.self, EmbedCommand.self, ModelsCommand.self, ServeCommand.self, ServeBenchCommand.self]
     )
 }
 

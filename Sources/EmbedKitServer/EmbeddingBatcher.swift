@@ -1,3 +1,4 @@
+import Dispatch
 import EmbedKitCore
 
 /// Packs the texts of concurrent requests into shared model calls: requests queue their texts, up to
@@ -10,6 +11,7 @@ actor EmbeddingBatcher {
     }
 
     private let model: any EmbeddingModel
+    private let blockingEmbed: (@Sendable ([String]) throws -> [[Float]])?
     private let maxBatchTexts: Int
     private let workers: Int
     private var queue: [Job] = []
@@ -19,8 +21,9 @@ actor EmbeddingBatcher {
     private(set) var calls = 0
     private(set) var texts = 0
 
-    init(model: any EmbeddingModel, maxBatchTexts: Int, workers: Int) {
+    init(model: any EmbeddingModel, blockingEmbed: (@Sendable ([String]) throws -> [[Float]])?, maxBatchTexts: Int, workers: Int) {
         self.model = model
+        self.blockingEmbed = blockingEmbed
         self.maxBatchTexts = max(1, maxBatchTexts)
         self.workers = max(1, workers)
     }
@@ -82,7 +85,14 @@ actor EmbeddingBatcher {
     private nonisolated func run(_ batch: [Job]) async {
         do {
             let texts = batch.flatMap(\.texts)
-            let vectors = try await model.embed(texts)
+            let vectors: [[Float]]
+            if let blockingEmbed {
+                vectors = try await withCheckedThrowingContinuation { continuation in
+                    DispatchQueue.global().async { continuation.resume(with: Result { try blockingEmbed(texts) }) }
+                }
+            } else {
+                vectors = try await model.embed(texts)
+            }
             guard vectors.count == texts.count else {
                 throw APIFailure(.internalServerError, "model \(model.name) returned \(vectors.count) vectors for \(texts.count) texts",
                                  type: "server_error")

@@ -23,7 +23,7 @@ public struct EmbeddingsService: Sendable {
         var ids: [String] = []
         for served in models where entries[served.id] == nil {
             entries[served.id] = Entry(served: served, batcher: EmbeddingBatcher(
-                model: served.model, maxBatchTexts: configuration.maxBatchTexts, workers: configuration.workers))
+                model: served.model, blockingEmbed: served.blockingEmbed, maxBatchTexts: configuration.maxBatchTexts, workers: configuration.workers))
             ids.append(served.id)
         }
         self.entries = entries

@@ -18,12 +18,13 @@ public struct ServerConfiguration: Sendable {
     public var maxRequestTokens: Int
     /// Most texts one model call embeds; concurrent requests are packed together up to this.
     public var maxBatchTexts: Int
-    /// Model calls run at once (each on its own task); default = active cores.
+    /// Model calls run at once. The default, 1, suits models that spread one call over all cores (the local
+    /// BERT models do); raise it for models that do not (remote ones).
     public var workers: Int
 
     public init(host: String = "127.0.0.1", port: Int = 8080, apiKey: String? = nil, maxBodyBytes: Int = 32 << 20,
                 maxInputs: Int = 2048, maxInputTokens: Int = 8192, maxRequestTokens: Int = 300_000,
-                maxBatchTexts: Int = 64, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+                maxBatchTexts: Int = 256, workers: Int = 1) {
         self.host = host
         self.port = port
         self.apiKey = apiKey
@@ -44,12 +45,17 @@ public struct ServedModel: Sendable {
     public var tokenizer: any Tokenizer
     /// Whether `dimensions` may shorten the vectors (first N components, renormalized).
     public var acceptsDimensions: Bool
+    /// A synchronous embedding entry point (CPU-bound models); the server runs it on a dispatch thread so model
+    /// work never blocks Swift's cooperative pool. Nil = use `model.embed`.
+    public var blockingEmbed: (@Sendable ([String]) throws -> [[Float]])?
 
-    public init(id: String? = nil, model: any EmbeddingModel, tokenizer: any Tokenizer, acceptsDimensions: Bool = true) {
+    public init(id: String? = nil, model: any EmbeddingModel, tokenizer: any Tokenizer, acceptsDimensions: Bool = true,
+                blockingEmbed: (@Sendable ([String]) throws -> [[Float]])? = nil) {
         self.id = id ?? model.name
         self.model = model
         self.tokenizer = tokenizer
         self.acceptsDimensions = acceptsDimensions
+        self.blockingEmbed = blockingEmbed
     }
 }
 

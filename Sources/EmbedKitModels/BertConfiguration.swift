@@ -1,0 +1,148 @@
+import Foundation
+
+/// The encoder hyper-parameters from a Hugging Face `config.json` of a BERT-family checkpoint.
+public struct BertConfiguration: Sendable, Equatable {
+    public var modelType: String
+    public var vocabularySize: Int
+    public var hiddenSize: Int
+    public var layers: Int
+    public var heads: Int
+    public var intermediateSize: Int
+    public var maxPositions: Int
+    public var typeVocabularySize: Int
+    public var layerNormEpsilon: Float
+
+    /// Model types whose weights and forward pass EmbedKit implements.
+    public static let supportedModelTypes = ["bert"]
+
+    /// Parses and validates `config.json`.
+    public init(url: URL) throws {
+        let path = url.path
+        guard let data = try? Data(contentsOf: url),
+              let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw ModelError.invalidFile(path: path, reason: "not a JSON object")
+        }
+        let type = json["model_type"] as? String ?? "?"
+        guard Self.supportedModelTypes.contains(type) else {
+            throw ModelError.unsupportedArchitecture(path: path, what: "model_type '\(type)' (supported: \(Self.supportedModelTypes.joined(separator: ", ")))")
+        }
+        let activation = json["hidden_act"] as? String ?? "gelu"
+        guard activation == "gelu" else {
+            throw ModelError.unsupportedArchitecture(path: path, what: "hidden_act '\(activation)' (supported: gelu, the exact erf form)")
+        }
+        let positions = json["position_embedding_type"] as? String ?? "absolute"
+        guard positions == "absolute" else {
+            throw ModelError.unsupportedArchitecture(path: path, what: "position_embedding_type '\(positions)' (supported: absolute)")
+        }
+        func int(_ key: String) throws -> Int {
+            guard let v = json[key] as? Int, v > 0 else { throw ModelError.invalidFile(path: path, reason: "\(key) is missing or not a positive integer") }
+            return v
+        }
+        modelType = type
+        vocabularySize = try int("vocab_size")
+        hiddenSize = try int("hidden_size")
+        layers = try int("num_hidden_layers")
+        heads = try int("num_attention_heads")
+        intermediateSize = try int("intermediate_size")
+        maxPositions = try int("max_position_embeddings")
+        typeVocabularySize = json["type_vocab_size"] as? Int ?? 2
+        layerNormEpsilon = Float((json["layer_norm_eps"] as? Double) ?? 1e-12)
+        guard hiddenSize % heads == 0 else {
+            throw ModelError.invalidFile(path: path, reason: "hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(heads)")
+        }
+    }
+}
+
+/// What a sentence-transformers folder says beyond the encoder: pooling, normalization, sequence length.
+public struct SentenceModelConfiguration: Sendable {
+    public var folder: URL
+    public var encoder: BertConfiguration
+    public var pooling: SequencePoolingMode
+    /// True when modules.json lists a Normalize module.
+    public var normalize: Bool
+    /// Tokens per input including [CLS]/[SEP] (sentence_bert_config.json `max_seq_length`).
+    public var maxSequenceLength: Int
+    /// `tokenizer.json` if present, else `vocab.txt`.
+    public var tokenizerFile: URL
+    public var weightsFile: URL
+
+    /// Reads a Hugging Face / sentence-transformers model folder. Required: config.json, model.safetensors,
+    /// tokenizer.json or vocab.txt; modules.json, 1_Pooling/config.json and sentence_bert_config.json are read
+    /// when present (without modules.json: mean pooling, no normalization, as sentence-transformers does).
+    public init(folder: URL) throws {
+        self.folder = folder
+        let fm = FileManager.default
+        func file(_ name: String) -> URL { folder.appendingPathComponent(name) }
+        func require(_ name: String) throws -> URL {
+            let url = file(name)
+            guard fm.fileExists(atPath: url.path) else { throw ModelError.missingFile(folder: folder.path, file: name) }
+            return url
+        }
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ModelError.invalidFile(path: folder.path, reason: "not a folder")
+        }
+        encoder = try BertConfiguration(url: require("config.json"))
+        if !fm.fileExists(atPath: file("model.safetensors").path), fm.fileExists(atPath: file("pytorch_model.bin").path) {
+            throw ModelError.invalidFile(path: file("pytorch_model.bin").path,
+                                         reason: "EmbedKit reads model.safetensors only; convert with `safetensors` (save_file) first")
+        }
+        weightsFile = try require("model.safetensors")
+        if fm.fileExists(atPath: file("tokenizer.json").path) {
+            tokenizerFile = file("tokenizer.json")
+        } else if fm.fileExists(atPath: file("vocab.txt").path) {
+            tokenizerFile = file("vocab.txt")
+        } else {
+            throw ModelError.missingFile(folder: folder.path, file: "tokenizer.json (or vocab.txt)")
+        }
+
+        pooling = .mean
+        normalize = false
+        if fm.fileExists(atPath: file("modules.json").path) {
+            let modulesURL = file("modules.json")
+            guard let data = try? Data(contentsOf: modulesURL),
+                  let modules = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]] else {
+                throw ModelError.invalidFile(path: modulesURL.path, reason: "not a JSON array of modules")
+            }
+            for module in modules {
+                let type = module["type"] as? String ?? ""
+                let path = module["path"] as? String ?? ""
+                if type.hasSuffix(".Pooling") {
+                    pooling = try Self.poolingMode(try require(path.isEmpty ? "config.json" : path + "/config.json"))
+                } else if type.hasSuffix(".Normalize") {
+                    normalize = true
+                } else if type.hasSuffix(".Transformer") {
+                    continue
+                } else {
+                    throw ModelError.unsupportedArchitecture(path: modulesURL.path, what: "module \(type) (supported: Transformer, Pooling, Normalize)")
+                }
+            }
+        }
+        maxSequenceLength = encoder.maxPositions
+        if fm.fileExists(atPath: file("sentence_bert_config.json").path) {
+            let url = file("sentence_bert_config.json")
+            guard let data = try? Data(contentsOf: url), let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+                throw ModelError.invalidFile(path: url.path, reason: "not a JSON object")
+            }
+            if let length = json["max_seq_length"] as? Int, length > 0 { maxSequenceLength = min(length, encoder.maxPositions) }
+        }
+    }
+
+    static func poolingMode(_ url: URL) throws -> SequencePoolingMode {
+        guard let data = try? Data(contentsOf: url), let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw ModelError.invalidFile(path: url.path, reason: "not a JSON object")
+        }
+        var modes: [SequencePoolingMode] = []
+        if json["pooling_mode_cls_token"] as? Bool == true { modes.append(.cls) }
+        if json["pooling_mode_mean_tokens"] as? Bool == true { modes.append(.mean) }
+        if json["pooling_mode_max_tokens"] as? Bool == true { modes.append(.max) }
+        if json["pooling_mode_mean_sqrt_len_tokens"] as? Bool == true || (json["pooling_mode_weightedmean_tokens"] as? Bool == true)
+            || (json["pooling_mode_lasttoken"] as? Bool == true) {
+            throw ModelError.unsupportedArchitecture(path: url.path, what: "pooling mode other than mean, cls or max")
+        }
+        guard modes.count == 1 else {
+            throw ModelError.unsupportedArchitecture(path: url.path, what: "exactly one of mean, cls, max pooling must be set (found \(modes.count))")
+        }
+        return modes[0]
+    }
+}

@@ -1,0 +1,107 @@
+import EmbedKitNumerics
+
+/// Scratch buffers for one forward pass over up to `tokens` packed tokens; reused across chunks.
+final class BertWorkspace {
+    let tokens: Int
+    let maxLength: Int
+    let hidden: UnsafeMutablePointer<Float>
+    let scratch: UnsafeMutablePointer<Float>
+    let qkv: UnsafeMutablePointer<Float>
+    let context: UnsafeMutablePointer<Float>
+    let intermediate: UnsafeMutablePointer<Float>
+    let scores: UnsafeMutablePointer<Float>
+
+    init(tokens: Int, maxLength: Int, config c: BertConfiguration) {
+        self.tokens = tokens
+        self.maxLength = maxLength
+        hidden = .allocate(capacity: tokens * c.hiddenSize)
+        scratch = .allocate(capacity: tokens * c.hiddenSize)
+        qkv = .allocate(capacity: tokens * 3 * c.hiddenSize)
+        context = .allocate(capacity: tokens * c.hiddenSize)
+        intermediate = .allocate(capacity: tokens * c.intermediateSize)
+        scores = .allocate(capacity: maxLength * maxLength)
+    }
+
+    deinit {
+        hidden.deallocate(); scratch.deallocate(); qkv.deallocate(); context.deallocate()
+        intermediate.deallocate(); scores.deallocate()
+    }
+}
+
+/// The BERT encoder forward pass on packed sequences: no padding tokens are ever computed. Per-token steps
+/// (projections, FFN, LayerNorm) run over all tokens of a chunk at once; attention runs per sequence and head
+/// over that sequence's own tokens only — the same result as HF's padding mask, which zeroes padded keys.
+struct BertEncoder: Sendable {
+    let config: BertConfiguration
+    let weights: BertWeights
+
+    /// Encodes `sequences` (token ids incl. [CLS]/[SEP], each ≤ workspace.maxLength, total ≤ workspace.tokens)
+    /// and pools each into `output + i * hiddenSize`.
+    func encode(_ sequences: ArraySlice<[Int32]>, pooling: SequencePooling.Mode, workspace w: BertWorkspace,
+                into output: UnsafeMutablePointer<Float>) {
+        let h = config.hiddenSize, inner = config.intermediateSize
+        let headSize = h / config.heads
+        let total = sequences.reduce(0) { $0 + $1.count }
+        precondition(total <= w.tokens)
+        // Embeddings: word + position + token type 0, then LayerNorm.
+        var row = 0
+        for ids in sequences {
+            for (position, id) in ids.enumerated() {
+                let out = w.hidden + row * h
+                let word = weights.wordEmbeddings.pointer + Int(id) * h
+                let pos = weights.positionEmbeddings.pointer + position * h
+                let type = weights.tokenTypeEmbeddings.pointer
+                for j in 0..<h { out[j] = word[j] + pos[j] + type[j] }
+                row += 1
+            }
+        }
+        LayerNorm.applyInPlace(w.hidden, rows: total, width: h, gamma: weights.embeddingNormGamma.pointer,
+                               beta: weights.embeddingNormBeta.pointer, epsilon: config.layerNormEpsilon)
+        var hidden = w.hidden
+        var spare = w.scratch
+        let scale = 1 / Float(headSize).squareRoot()
+        for layer in weights.layers {
+            linear(hidden, rows: total, inputs: h, weight: layer.qkvWeight, bias: layer.qkvBias, outputs: 3 * h, into: w.qkv)
+            var offset = 0
+            for ids in sequences {
+                let n = ids.count
+                let base = w.qkv + offset * 3 * h
+                for head in 0..<config.heads {
+                    let q = base + head * headSize, k = base + h + head * headSize, v = base + 2 * h + head * headSize
+                    BLAS.sgemm(transposeB: true, m: n, n: n, k: headSize, a: q, lda: 3 * h, b: k, ldb: 3 * h,
+                               c: w.scores, ldc: n)
+                    Softmax.applyInPlace(w.scores, rows: n, width: n, stride: n, scale: scale)
+                    BLAS.sgemm(m: n, n: headSize, k: n, a: w.scores, lda: n, b: v, ldb: 3 * h,
+                               c: w.context + offset * h + head * headSize, ldc: h)
+                }
+                offset += n
+            }
+            linear(w.context, rows: total, inputs: h, weight: layer.attentionOutWeight, bias: layer.attentionOutBias,
+                   outputs: h, into: spare)
+            LayerNorm.addAndApplyInPlace(spare, residual: hidden, rows: total, width: h, gamma: layer.attentionNormGamma.pointer,
+                                         beta: layer.attentionNormBeta.pointer, epsilon: config.layerNormEpsilon)
+            swap(&hidden, &spare)
+            linear(hidden, rows: total, inputs: h, weight: layer.intermediateWeight, bias: layer.intermediateBias,
+                   outputs: inner, into: w.intermediate)
+            GELU.applyInPlace(w.intermediate, count: total * inner)
+            linear(w.intermediate, rows: total, inputs: inner, weight: layer.outputWeight, bias: layer.outputBias,
+                   outputs: h, into: spare)
+            LayerNorm.addAndApplyInPlace(spare, residual: hidden, rows: total, width: h, gamma: layer.outputNormGamma.pointer,
+                                         beta: layer.outputNormBeta.pointer, epsilon: config.layerNormEpsilon)
+            swap(&hidden, &spare)
+        }
+        var start = 0
+        for (i, ids) in sequences.enumerated() {
+            SequencePooling.pool(pooling, tokens: hidden + start * h, rows: ids.count, width: h, into: output + i * h)
+            start += ids.count
+        }
+    }
+
+    /// y[rows, outputs] = x[rows, inputs] · weightᵀ + bias (weight stored [outputs, inputs] as PyTorch does).
+    private func linear(_ x: UnsafePointer<Float>, rows: Int, inputs: Int, weight: TensorStorage, bias: TensorStorage,
+                        outputs: Int, into y: UnsafeMutablePointer<Float>) {
+        for r in 0..<rows { (y + r * outputs).update(from: bias.pointer, count: outputs) }
+        BLAS.sgemm(transposeB: true, m: rows, n: outputs, k: inputs, a: x, lda: inputs, b: weight.pointer, ldb: inputs,
+                   beta: 1, c: y, ldc: outputs)
+    }
+}

@@ -1,1 +1,0 @@
-// Local sentence-embedding models on BLAS (see issue «Local embeddings»).

@@ -1,0 +1,282 @@
+/// The pre-tokenization rules of the tiktoken encodings, as hand-written scanners over UTF-8 that split text
+/// exactly where tiktoken's regexes do:
+///
+/// - `r50k` (r50k_base, p50k_base): `'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s`
+/// - `cl100k`: `'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s`
+/// - `o200k`: word = `[^\r\n\p{L}\p{N}]?` + upper-ish/lower-ish runs + optional case-insensitive contraction,
+///   `\p{N}{1,3}`, ` ?[^\s\p{L}\p{N}]+[\r\n/]*`, `\s*[\r\n]+`, `\s+(?!\S)`, `\s+`.
+///
+/// Alternatives are tried in order with backtracking semantics (leftmost-first), which the scanners reproduce
+/// case by case; `$` is the end of the segment being scanned (tiktoken scans the text between special tokens).
+public enum PretokenizerPattern: String, Sendable {
+    case r50k, cl100k, o200k
+}
+
+/// A scanner over one contiguous UTF-8 segment `[0, end)`. Input must be valid UTF-8 (it comes from `String`).
+@usableFromInline
+struct PretokenizerScanner {
+    @usableFromInline let bytes: UnsafePointer<UInt8>
+    @usableFromInline let end: Int
+    let table: TwoStageTable
+    let latin: UnsafePointer<UInt8>
+
+    static let letter: UInt8 = 1, number: UInt8 = 2, space: UInt8 = 4, upperish: UInt8 = 8, lowerish: UInt8 = 16
+    static let letterOrNumber: UInt8 = 3, notOther: UInt8 = 7
+
+    init(bytes: UnsafePointer<UInt8>, end: Int) {
+        self.bytes = bytes
+        self.end = end
+        self.table = UnicodeCategoryTable.storage
+        self.latin = UnsafePointer(table.blocks + Int(table.blockIndex[0]) * 256)
+    }
+
+    /// Flags and byte length of the scalar starting at `i` (`i < end`).
+    @inline(__always)
+    func scalar(at i: Int) -> (flags: UInt8, length: Int) {
+        let b0 = bytes[i]
+        if b0 < 0x80 { return (latin[Int(b0)], 1) }
+        let value: UInt32, length: Int
+        if b0 < 0xE0 {
+            value = UInt32(b0 & 0x1F) << 6 | UInt32(bytes[i + 1] & 0x3F)
+            length = 2
+        } else if b0 < 0xF0 {
+            value = UInt32(b0 & 0x0F) << 12 | UInt32(bytes[i + 1] & 0x3F) << 6 | UInt32(bytes[i + 2] & 0x3F)
+            length = 3
+        } else {
+            value = UInt32(b0 & 0x07) << 18 | UInt32(bytes[i + 1] & 0x3F) << 12
+                | UInt32(bytes[i + 2] & 0x3F) << 6 | UInt32(bytes[i + 3] & 0x3F)
+            length = 4
+        }
+        return (value < 0x110000 ? table.flags(value) : 0, length)
+    }
+
+    @inline(__always)
+    func flags(at i: Int) -> UInt8 { i < end ? scalar(at: i).flags : 0 }
+
+    /// End of the run of scalars from `i` whose flags intersect `mask`.
+    @inline(__always)
+    func run(from i: Int, matching mask: UInt8) -> Int {
+        var j = i
+        while j < end {
+            let b = bytes[j]
+            if b < 0x80 {
+                if latin[Int(b)] & mask == 0 { return j }
+                j += 1
+            } else {
+                let s = scalar(at: j)
+                if s.flags & mask == 0 { return j }
+                j += s.length
+            }
+        }
+        return j
+    }
+
+    /// End of the run of "other" scalars (`[^\s\p{L}\p{N}]`) from `i`.
+    @inline(__always)
+    func otherRun(from i: Int) -> Int {
+        var j = i
+        while j < end {
+            let b = bytes[j]
+            if b < 0x80 {
+                if latin[Int(b)] & Self.notOther != 0 { return j }
+                j += 1
+            } else {
+                let s = scalar(at: j)
+                if s.flags & Self.notOther != 0 { return j }
+                j += s.length
+            }
+        }
+        return j
+    }
+
+    @inline(__always)
+    func byte(_ i: Int) -> UInt8 { i < end ? bytes[i] : 0 }
+
+    @inline(__always)
+    static func isNewline(_ b: UInt8) -> Bool { b == 0x0A || b == 0x0D }
+
+    @inline(__always)
+    static func lower(_ b: UInt8) -> UInt8 { b | 0x20 }
+
+    /// Length of a case-sensitive contraction `'(?:[sdmt]|ll|ve|re)` at `i` (which holds `'`), or 0.
+    @inline(__always)
+    func contractionExact(at i: Int) -> Int {
+        let a = byte(i + 1)
+        switch a {
+        case UInt8(ascii: "s"), UInt8(ascii: "d"), UInt8(ascii: "m"), UInt8(ascii: "t"): return 2
+        case UInt8(ascii: "l"): return byte(i + 2) == UInt8(ascii: "l") ? 3 : 0
+        case UInt8(ascii: "v"), UInt8(ascii: "r"): return byte(i + 2) == UInt8(ascii: "e") ? 3 : 0
+        default: return 0
+        }
+    }
+
+    /// Length of a case-insensitive contraction at `i` (which holds `'`): `'s 't 'd 'm` (2 bytes; `'ſ`, the
+    /// long s U+017F that folds to s, is 3), `'ll 've 're` (3), or 0. Same set for cl100k and o200k.
+    @inline(__always)
+    func contractionFolded(at i: Int) -> Int {
+        let a = byte(i + 1)
+        switch Self.lower(a) {
+        case UInt8(ascii: "s"), UInt8(ascii: "d"), UInt8(ascii: "m"), UInt8(ascii: "t"): return 2
+        case UInt8(ascii: "l"): return Self.lower(byte(i + 2)) == UInt8(ascii: "l") ? 3 : 0
+        case UInt8(ascii: "v"), UInt8(ascii: "r"): return Self.lower(byte(i + 2)) == UInt8(ascii: "e") ? 3 : 0
+        default: return a == 0xC5 && byte(i + 2) == 0xBF ? 3 : 0
+        }
+    }
+
+    /// The whitespace alternatives shared by all three patterns, at `i` which starts a whitespace scalar:
+    /// `\s*[\r\n]` (when `newlineRule`), then `\s+(?!\S)` / `\s++$`, then a single `\s` (or the whole run).
+    @inline(__always)
+    func whitespace(at i: Int, newlineRule: Bool) -> Int {
+        var j = i
+        var lastNewline = -1
+        var lastStart = i
+        var count = 0
+        while j < end {
+            let b = bytes[j]
+            if b < 0x80 {
+                if latin[Int(b)] & Self.space == 0 { break }
+                if Self.isNewline(b) { lastNewline = j }
+                lastStart = j
+                j += 1
+            } else {
+                let s = scalar(at: j)
+                if s.flags & Self.space == 0 { break }
+                lastStart = j
+                j += s.length
+            }
+            count += 1
+        }
+        if j == end { return j }                                  // \s++$  (and \s+(?!\S) at the end)
+        if newlineRule && lastNewline >= 0 { return lastNewline + 1 }  // \s*[\r\n]  /  \s*[\r\n]+
+        if count >= 2 { return lastStart }                        // \s+(?!\S): all but the last scalar
+        return j                                                  // \s  /  \s+ of one scalar
+    }
+
+    // MARK: r50k_base / p50k_base
+
+    @inline(__always)
+    func r50kPieceEnd(from i: Int) -> Int {
+        let b = bytes[i]
+        if b == UInt8(ascii: "'") {
+            let n = contractionExact(at: i)
+            if n > 0 { return i + n }
+        }
+        var start = i
+        var f = scalar(at: i).flags
+        if b == UInt8(ascii: " ") && i + 1 < end {
+            let next = scalar(at: i + 1).flags
+            if next & Self.space == 0 { start = i + 1; f = next }
+        }
+        if f & Self.letter != 0 { return run(from: start, matching: Self.letter) }
+        if f & Self.number != 0 { return run(from: start, matching: Self.number) }
+        if f & Self.space == 0 { return otherRun(from: start) }
+        return whitespace(at: i, newlineRule: false)
+    }
+
+    // MARK: cl100k_base
+
+    @inline(__always)
+    func cl100kPieceEnd(from i: Int) -> Int {
+        let b = bytes[i]
+        if b == UInt8(ascii: "'") {
+            let n = contractionFolded(at: i)
+            if n > 0 { return i + n }
+        }
+        let (f, length) = scalar(at: i)
+        if f & Self.letter != 0 { return run(from: i + length, matching: Self.letter) }
+        if f & Self.number == 0 && !Self.isNewline(b) && flags(at: i + length) & Self.letter != 0 {
+            return run(from: i + length, matching: Self.letter)             // [^\r\n\p{L}\p{N}]?+\p{L}++
+        }
+        if f & Self.number != 0 {                                          // \p{N}{1,3}+
+            var j = i + length
+            for _ in 0..<2 where j < end {
+                let s = scalar(at: j)
+                if s.flags & Self.number == 0 { break }
+                j += s.length
+            }
+            return j
+        }
+        var otherStart = -1
+        if f & Self.notOther == 0 {
+            otherStart = i
+        } else if b == UInt8(ascii: " ") && i + 1 < end && flags(at: i + 1) & Self.notOther == 0 {
+            otherStart = i + 1
+        }
+        if otherStart >= 0 {                                               //  ?[^\s\p{L}\p{N}]++[\r\n]*+
+            var j = otherRun(from: otherStart)
+            while j < end && Self.isNewline(bytes[j]) { j += 1 }
+            return j
+        }
+        return whitespace(at: i, newlineRule: true)
+    }
+
+    // MARK: o200k_base
+
+    /// `U* W+` (when `needLower`) or `U+ W*` from `s`, then an optional contraction; nil when it fails.
+    /// U = [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}], W = [\p{Ll}\p{Lm}\p{Lo}\p{M}].
+    @inline(__always)
+    func o200kWord(from s: Int, needLower: Bool) -> Int? {
+        var j = s
+        var lastLowerInUpperRun = -1
+        var lastLength = 0
+        while j < end {
+            let sc = scalar(at: j)
+            if sc.flags & Self.upperish == 0 { break }
+            if sc.flags & Self.lowerish != 0 { lastLowerInUpperRun = j; lastLength = sc.length }
+            j += sc.length
+        }
+        var wordEnd: Int
+        if j < end && scalar(at: j).flags & Self.lowerish != 0 {
+            wordEnd = run(from: j, matching: Self.lowerish)
+        } else if needLower {
+            guard lastLowerInUpperRun >= 0 else { return nil }       // backtrack U* to the last W scalar
+            wordEnd = lastLowerInUpperRun + lastLength
+        } else {
+            guard j > s else { return nil }
+            wordEnd = j
+        }
+        if byte(wordEnd) == UInt8(ascii: "'") { wordEnd += contractionFolded(at: wordEnd) }
+        return wordEnd
+    }
+
+    @inline(__always)
+    func o200kPieceEnd(from i: Int) -> Int {
+        let b = bytes[i]
+        let (f, length) = scalar(at: i)
+        let prefixable = f & Self.letterOrNumber == 0 && !Self.isNewline(b) && i + length < end
+        if prefixable, let e = o200kWord(from: i + length, needLower: true) { return e }
+        if let e = o200kWord(from: i, needLower: true) { return e }
+        if prefixable, let e = o200kWord(from: i + length, needLower: false) { return e }
+        if let e = o200kWord(from: i, needLower: false) { return e }
+        if f & Self.number != 0 {                                     // \p{N}{1,3}
+            var j = i + length
+            for _ in 0..<2 where j < end {
+                let s = scalar(at: j)
+                if s.flags & Self.number == 0 { break }
+                j += s.length
+            }
+            return j
+        }
+        var otherStart = -1
+        if f & Self.notOther == 0 {
+            otherStart = i
+        } else if b == UInt8(ascii: " ") && i + 1 < end && flags(at: i + 1) & Self.notOther == 0 {
+            otherStart = i + 1
+        }
+        if otherStart >= 0 {                                          //  ?[^\s\p{L}\p{N}]+[\r\n/]*
+            var j = otherRun(from: otherStart)
+            while j < end && (Self.isNewline(bytes[j]) || bytes[j] == UInt8(ascii: "/")) { j += 1 }
+            return j
+        }
+        return whitespace(at: i, newlineRule: true)
+    }
+
+    @inline(__always)
+    func pieceEnd(from i: Int, pattern: PretokenizerPattern) -> Int {
+        switch pattern {
+        case .cl100k: return cl100kPieceEnd(from: i)
+        case .o200k: return o200kPieceEnd(from: i)
+        case .r50k: return r50kPieceEnd(from: i)
+        }
+    }
+}

@@ -1,0 +1,322 @@
+import EmbedKitAssets
+import EmbedKitCore
+import Foundation
+
+/// A tiktoken BPE encoding (cl100k_base, o200k_base, p50k_base, r50k_base) giving exactly tiktoken's ids.
+///
+/// Load one with ``load(_:store:)`` (`try TiktokenEncoding.load("cl100k_base")`) or from a vocabulary file
+/// with ``init(spec:vocabularyFile:expectedSHA256:)``. Instances are immutable and safe to share across threads.
+public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
+    public let spec: TiktokenSpec
+    public var name: String { spec.name }
+    public var pattern: PretokenizerPattern { spec.pattern }
+    /// Special token string → id.
+    public var specialTokens: [String: Int] { spec.specialTokens }
+    /// Largest id + 1 (ordinary ranks and special tokens), as tiktoken's `n_vocab`.
+    public let vocabularySize: Int
+
+    let table: BPERankTable
+    let specialBytes: [(bytes: [UInt8], id: Int, text: String)]
+    let specialById: [Int: [UInt8]]
+
+    /// Loads the encoding called `name` from the asset cache, after the store verifies its sha256.
+    public static func load(_ name: String, store: AssetStore = AssetStore()) throws -> TiktokenEncoding {
+        try load(TiktokenSpec.named(name), store: store)
+    }
+
+    /// Loads `spec`'s vocabulary from the asset cache (refused unless its sha256 is the official one).
+    public static func load(_ spec: TiktokenSpec, store: AssetStore = AssetStore()) throws -> TiktokenEncoding {
+        let folder = try store.require(spec.asset)
+        let url = folder.appendingPathComponent(spec.asset.files[0].path)
+        return try TiktokenEncoding(spec: spec, vocabularyFile: url, expectedSHA256: nil)
+    }
+
+    /// Loads a `.tiktoken` file. When `expectedSHA256` is given the file is hashed first and refused with
+    /// ``TiktokenError/vocabularyHashMismatch(path:expected:actual:)`` if it differs.
+    public convenience init(spec: TiktokenSpec, vocabularyFile url: URL, expectedSHA256: String?) throws {
+        let data: Data
+        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
+            throw TiktokenError.unreadableVocabulary(path: url.path, reason: "\(error.localizedDescription)")
+        }
+        if let expected = expectedSHA256 {
+            let actual = SHA256.hexDigest(of: data)
+            guard actual == expected.lowercased() else {
+                throw TiktokenError.vocabularyHashMismatch(path: url.path, expected: expected, actual: actual)
+            }
+        }
+        try self.init(spec: spec, vocabulary: data)
+    }
+
+    /// Builds the encoding from the bytes of a `.tiktoken` file.
+    public init(spec: TiktokenSpec, vocabulary: Data) throws {
+        self.spec = spec
+        table = try vocabulary.withUnsafeBytes { raw in
+            try TiktokenVocabularyParser.parse(raw.bindMemory(to: UInt8.self), name: spec.name)
+        }
+        for b in 0..<256 where table.byteRank[b] == BPERankTable.missing {
+            throw TiktokenError.malformedVocabulary(name: spec.name, line: 0, reason: "byte \(b) has no rank")
+        }
+        specialBytes = spec.specialTokens.map { (Array($0.key.utf8), $0.value, $0.key) }
+            .sorted { $0.bytes.count > $1.bytes.count || ($0.bytes.count == $1.bytes.count && $0.id < $1.id) }
+        specialById = Dictionary(uniqueKeysWithValues: spec.specialTokens.map { ($0.value, Array($0.key.utf8)) })
+        vocabularySize = max(table.rankCount, (spec.specialTokens.values.max() ?? -1) + 1)
+    }
+
+    // MARK: Encoding
+
+    /// The ids of `text`, special-token strings encoded as plain text (tiktoken's `encode_ordinary`).
+    public func encodeOrdinary(_ text: String) -> [Int] {
+        var sink = BPEArraySink(ids: [])
+        sink.ids.reserveCapacity(text.utf8.count / 3 + 4)
+        withBytes(text) { encodeSegment($0, 0, $0.count, into: &sink) }
+        return sink.ids
+    }
+
+    /// Number of tokens in `text` (special-token strings count as plain text), without building the ids.
+    public func count(_ text: String) -> Int {
+        var sink = BPECountSink()
+        withBytes(text) { encodeSegment($0, 0, $0.count, into: &sink) }
+        return sink.count
+    }
+
+    /// The ids of `text` where the special tokens in `allowedSpecial` become their ids (tiktoken's `encode`).
+    /// Any other special token appearing in the text throws ``TiktokenError/disallowedSpecialToken(_:byteOffset:)``,
+    /// as tiktoken's default `disallowed_special="all"` does.
+    public func encode(_ text: String, allowedSpecial: SpecialTokenSet = .none) throws -> [Int] {
+        var sink = BPEArraySink(ids: [])
+        sink.ids.reserveCapacity(text.utf8.count / 3 + 4)
+        try withBytes(text) { bytes in
+            // Refuse disallowed specials first, like tiktoken.
+            var position = 0
+            while let hit = nextSpecial(in: bytes, from: position) {
+                if !allowedSpecial.contains(hit.text) {
+                    throw TiktokenError.disallowedSpecialToken(hit.text, byteOffset: hit.start)
+                }
+                position = hit.start + 1
+            }
+            var start = 0
+            position = 0
+            while true {
+                var found: (start: Int, end: Int, id: Int, text: String)?
+                while let hit = nextSpecial(in: bytes, from: position) {
+                    if allowedSpecial.contains(hit.text) { found = hit; break }
+                    position = hit.start + 1
+                }
+                guard let special = found else { break }
+                encodeSegment(bytes, start, special.start, into: &sink)
+                sink.ids.append(special.id)
+                start = special.end
+                position = special.end
+            }
+            encodeSegment(bytes, start, bytes.count, into: &sink)
+        }
+        return sink.ids
+    }
+
+    /// Encodes many texts on up to `threads` threads (default: every core); results are in input order.
+    public func encodeOrdinaryBatch(_ texts: [String], threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [[Int]] {
+        let results = UnsafeMutableBufferPointer<[Int]>.allocate(capacity: texts.count)
+        results.initialize(repeating: [])
+        defer { results.deallocate() }
+        let workers = max(1, min(threads, texts.count))
+        let shared = SendableBox(results)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var i = worker
+            while i < texts.count {
+                shared.value[i] = encodeOrdinary(texts[i])
+                i += workers
+            }
+        }
+        return Array(results)
+    }
+
+    /// Token counts of many texts on up to `threads` threads.
+    public func countBatch(_ texts: [String], threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Int] {
+        var counts = [Int](repeating: 0, count: texts.count)
+        let workers = max(1, min(threads, texts.count))
+        counts.withUnsafeMutableBufferPointer { buffer in
+            let shared = SendableBox(buffer)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var i = worker
+                while i < texts.count {
+                    shared.value[i] = count(texts[i])
+                    i += workers
+                }
+            }
+        }
+        return counts
+    }
+
+    // MARK: Decoding
+
+    /// The bytes of `ids` concatenated; throws ``TiktokenError/unknownToken(_:)`` for an id not in the vocabulary.
+    public func decodeBytes(_ ids: [Int]) throws -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(ids.count * 4)
+        for id in ids {
+            if let bytes = table.bytes(of: id) {
+                out.append(contentsOf: bytes)
+            } else if let special = specialById[id] {
+                out.append(contentsOf: special)
+            } else {
+                throw TiktokenError.unknownToken(id)
+            }
+        }
+        return out
+    }
+
+    /// The text of `ids`; throws ``TiktokenError/invalidUTF8(byteOffset:)`` if the bytes are not valid UTF-8
+    /// (ids cut in the middle of a character).
+    public func decode(_ ids: [Int]) throws -> String {
+        let bytes = try decodeBytes(ids)
+        if let offset = UTF8Validation.firstInvalidOffset(bytes) { throw TiktokenError.invalidUTF8(byteOffset: offset) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The text of `ids`, invalid UTF-8 replaced by U+FFFD.
+    public func decodeLossy(_ ids: [Int]) throws -> String {
+        String(decoding: try decodeBytes(ids), as: UTF8.self)
+    }
+
+    /// The bytes of one token (ordinary or special), or nil.
+    public func tokenBytes(_ id: Int) -> [UInt8]? {
+        if let bytes = table.bytes(of: id) { return Array(bytes) }
+        return specialById[id]
+    }
+
+    /// The ordinary rank of `bytes` if they form one token.
+    public func rank(of bytes: [UInt8]) -> Int? {
+        guard !bytes.isEmpty else { return nil }
+        let r = bytes.withUnsafeBufferPointer { table.rank($0.baseAddress!, $0.count, readable: $0.count) }
+        return r == BPERankTable.missing ? nil : Int(r)
+    }
+
+    // MARK: Internals
+
+    func withBytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if let r = try text.utf8.withContiguousStorageIfAvailable(body) { return r }
+        var copy = text
+        copy.makeContiguousUTF8()
+        return try copy.utf8.withContiguousStorageIfAvailable(body)!
+    }
+
+    /// Pre-tokenizes `bytes[start..<end]` (as its own text: `$` is `end`) and appends each piece's ids.
+    @inline(__always)
+    func encodeSegment<Sink: BPETokenSink>(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
+                                            into sink: inout Sink) {
+        guard start < end, let base = bytes.baseAddress else { return }
+        let scanner = PretokenizerScanner(bytes: base, end: end)
+        let total = bytes.count
+        let table = self.table
+        var i = start
+        switch spec.pattern {
+        case .cl100k:
+            while i < end {
+                let e = scanner.cl100kPieceEnd(from: i)
+                BytePairMerge.encodePiece(base + i, e - i, readable: total - i, table: table, into: &sink)
+                i = e
+            }
+        case .o200k:
+            while i < end {
+                let e = scanner.o200kPieceEnd(from: i)
+                BytePairMerge.encodePiece(base + i, e - i, readable: total - i, table: table, into: &sink)
+                i = e
+            }
+        case .r50k:
+            while i < end {
+                let e = scanner.r50kPieceEnd(from: i)
+                BytePairMerge.encodePiece(base + i, e - i, readable: total - i, table: table, into: &sink)
+                i = e
+            }
+        }
+    }
+
+    /// The leftmost special token at or after `position` (longest first when several start there).
+    func nextSpecial(in bytes: UnsafeBufferPointer<UInt8>, from position: Int) -> (start: Int, end: Int, id: Int, text: String)? {
+        guard !specialBytes.isEmpty, position < bytes.count else { return nil }
+        var i = position
+        while i < bytes.count {
+            let b = bytes[i]
+            for special in specialBytes where special.bytes[0] == b && i + special.bytes.count <= bytes.count {
+                var match = true
+                for k in 1..<special.bytes.count where bytes[i + k] != special.bytes[k] { match = false; break }
+                if match { return (i, i + special.bytes.count, special.id, special.text) }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// The pre-tokenized pieces of `text` (ordinary encoding), as strings — for inspection and tests.
+    public func pretokenize(_ text: String) -> [String] {
+        withBytes(text) { bytes in
+            guard let base = bytes.baseAddress else { return [] }
+            let scanner = PretokenizerScanner(bytes: base, end: bytes.count)
+            var pieces: [String] = []
+            var i = 0
+            while i < bytes.count {
+                let e = scanner.pieceEnd(from: i, pattern: spec.pattern)
+                pieces.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<e]), as: UTF8.self))
+                i = e
+            }
+            return pieces
+        }
+    }
+}
+
+/// Which special tokens ``TiktokenEncoding/encode(_:allowedSpecial:)`` turns into their ids.
+public enum SpecialTokenSet: Sendable, Hashable {
+    /// None: any special token in the text is an error.
+    case none
+    /// All of the encoding's special tokens.
+    case all
+    /// Only these.
+    case only(Set<String>)
+
+    public func contains(_ token: String) -> Bool {
+        switch self {
+        case .none: return false
+        case .all: return true
+        case .only(let set): return set.contains(token)
+        }
+    }
+}
+
+struct SendableBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// Finding the first invalid byte of UTF-8.
+public enum UTF8Validation {
+    /// Offset of the first byte that does not start or continue a valid UTF-8 sequence, or nil if `bytes` is valid.
+    public static func firstInvalidOffset<Bytes: Collection>(_ bytes: Bytes) -> Int? where Bytes.Element == UInt8, Bytes.Index == Int {
+        var i = bytes.startIndex
+        let end = bytes.endIndex
+        while i < end {
+            let b0 = bytes[i]
+            if b0 < 0x80 { i += 1; continue }
+            let need: Int, lo: UInt8, hi: UInt8
+            switch b0 {
+            case 0xC2...0xDF: need = 1; lo = 0x80; hi = 0xBF
+            case 0xE0: need = 2; lo = 0xA0; hi = 0xBF
+            case 0xE1...0xEC, 0xEE...0xEF: need = 2; lo = 0x80; hi = 0xBF
+            case 0xED: need = 2; lo = 0x80; hi = 0x9F
+            case 0xF0: need = 3; lo = 0x90; hi = 0xBF
+            case 0xF1...0xF3: need = 3; lo = 0x80; hi = 0xBF
+            case 0xF4: need = 3; lo = 0x80; hi = 0x8F
+            default: return i - bytes.startIndex
+            }
+            guard i + need < end else { return i - bytes.startIndex }
+            let b1 = bytes[i + 1]
+            guard b1 >= lo && b1 <= hi else { return i - bytes.startIndex }
+            var k = 2
+            while k <= need {
+                guard bytes[i + k] & 0xC0 == 0x80 else { return i - bytes.startIndex }
+                k += 1
+            }
+            i += need + 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,145 @@
+import EmbedKitAssets
+import EmbedKitTokenizers
+import Foundation
+import Testing
+
+@Suite("Tiktoken behaviour")
+struct TiktokenBehaviourTests {
+    @Test func disallowedSpecialTokenIsAnError() throws {
+        let cl = try Encodings.named("cl100k_base")
+        #expect(throws: TiktokenError.disallowedSpecialToken("<|endoftext|>", byteOffset: 6)) {
+            try cl.encode("hello <|endoftext|>")
+        }
+        #expect(try cl.encode("hello <|endoftext|>", allowedSpecial: .all) == [15339, 220, 100257])
+        #expect(try cl.encode("a<|endoftext|>", allowedSpecial: .only(["<|endoftext|>"])) == [64, 100257])
+        #expect(throws: TiktokenError.self) { try cl.encode("<|fim_prefix|>", allowedSpecial: .only(["<|endoftext|>"])) }
+        // Ordinary encoding treats it as text.
+        #expect(cl.encodeOrdinary("<|endoftext|>") == [27, 91, 8862, 728, 428, 91, 29])
+    }
+
+    @Test func decodeStrictLossyAndUnknown() throws {
+        let cl = try Encodings.named("cl100k_base")
+        let ids = cl.encodeOrdinary("héllo 中文 👋")
+        #expect(try cl.decode(ids) == "héllo 中文 👋")
+        let emoji = cl.encodeOrdinary("👋")
+        #expect(emoji.count > 1)
+        let cut = Array(emoji.prefix(1))
+        #expect(throws: TiktokenError.invalidUTF8(byteOffset: 0)) { try cl.decode(cut) }
+        #expect(try cl.decodeLossy(cut).unicodeScalars.allSatisfy { $0 == "\u{FFFD}" })
+        #expect(throws: TiktokenError.unknownToken(100256)) { try cl.decodeBytes([100256]) }
+        #expect(try cl.decode([100257]) == "<|endoftext|>")
+        #expect(cl.vocabularySize == 100_277)
+        #expect(try Encodings.named("o200k_base").vocabularySize == 200_019)
+    }
+
+    @Test func roundTripOnSeededRandomUnicode() throws {
+        var rng = SeededGenerator(seed: 20261129)
+        let pools: [ClosedRange<UInt32>] = [0x20...0x7E, 0x09...0x0D, 0xA0...0x24F, 0x300...0x36F, 0x400...0x4FF,
+                                            0x3000...0x303F, 0x4E00...0x9FFF, 0xAC00...0xD7A3, 0x1F300...0x1FAFF,
+                                            0x0...0xD7FF, 0xE000...0x10FFFF]
+        for name in Encodings.names {
+            let enc = try Encodings.named(name)
+            for _ in 0..<300 {
+                var s = String.UnicodeScalarView()
+                for _ in 0..<Int.random(in: 0...60, using: &rng) {
+                    let pool = pools.randomElement(using: &rng)!
+                    if let u = Unicode.Scalar(UInt32.random(in: pool, using: &rng)) { s.append(u) }
+                }
+                let text = String(s)
+                let ids = enc.encodeOrdinary(text)
+                #expect(try enc.decode(ids) == text)
+                #expect(enc.count(text) == ids.count)
+                #expect(enc.pretokenize(text).joined() == text)
+            }
+        }
+    }
+
+    /// A megabyte without spaces takes the heap merge path; it must round-trip and split like short pieces do.
+    @Test func longPiecesRoundTrip() throws {
+        let cl = try Encodings.named("cl100k_base")
+        let long = String(repeating: "a", count: 1 << 20)
+        let ids = cl.encodeOrdinary(long)
+        #expect(try cl.decode(ids) == long)
+        var rng = SeededGenerator(seed: 7)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        let word = String((0..<200_000).map { _ in letters.randomElement(using: &rng)! })
+        #expect(try cl.decode(cl.encodeOrdinary(word)) == word)
+    }
+
+    @Test func wrongHashIsRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("embedkit-tiktoken-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = try AssetStore().require(AssetCatalog.r50kBase)
+        var bytes = try Data(contentsOf: folder.appendingPathComponent("r50k_base.tiktoken"))
+        let url = dir.appendingPathComponent("r50k_base.tiktoken")
+        try bytes.write(to: url)
+        let good = try TiktokenEncoding(spec: .r50kBase, vocabularyFile: url, expectedSHA256: AssetCatalog.r50kBase.files[0].sha256)
+        #expect(good.encodeOrdinary("hello world") == [31373, 995])
+        bytes[0] ^= 1
+        try bytes.write(to: url)
+        #expect(throws: TiktokenError.self) {
+            try TiktokenEncoding(spec: .r50kBase, vocabularyFile: url, expectedSHA256: AssetCatalog.r50kBase.files[0].sha256)
+        }
+        // Through the asset store: a cache holding a corrupt file is refused too.
+        let home = dir.appendingPathComponent("home")
+        try FileManager.default.createDirectory(at: home.appendingPathComponent("tiktoken"), withIntermediateDirectories: true)
+        try bytes.write(to: home.appendingPathComponent("tiktoken/r50k_base.tiktoken"))
+        #expect(throws: AssetError.self) { try TiktokenEncoding.load("r50k_base", store: AssetStore(home: home)) }
+    }
+
+    @Test func unknownEncodingListsKnownOnes() {
+        #expect(throws: TiktokenError.unknownEncoding("cl200k", known: ["cl100k_base", "o200k_base", "p50k_base", "r50k_base"])) {
+            try TiktokenEncoding.load("cl200k")
+        }
+    }
+
+    @Test func modelMapping() throws {
+        #expect(try TiktokenModels.encodingName(forModel: "text-embedding-3-small") == "cl100k_base")
+        #expect(try TiktokenModels.encodingName(forModel: "text-embedding-ada-002") == "cl100k_base")
+        #expect(try TiktokenModels.encodingName(forModel: "gpt-4") == "cl100k_base")
+        #expect(try TiktokenModels.encodingName(forModel: "gpt-3.5-turbo-0613") == "cl100k_base")
+        #expect(try TiktokenModels.encodingName(forModel: "gpt-4o-mini") == "o200k_base")
+        #expect(try TiktokenModels.encodingName(forModel: "gpt-4o") == "o200k_base")
+        #expect(try TiktokenModels.encodingName(forModel: "text-davinci-003") == "p50k_base")
+        #expect(try TiktokenModels.encodingName(forModel: "davinci") == "r50k_base")
+        #expect(throws: TiktokenError.self) { try TiktokenModels.encodingName(forModel: "llama") }
+    }
+
+    /// The cookbook's example conversation counts 129 prompt tokens with gpt-4 / gpt-3.5-turbo-0613.
+    @Test func chatMessageCounting() throws {
+        let cl = try Encodings.named("cl100k_base")
+        let messages = [
+            ChatMessage(role: "system", content: "You are a helpful, pattern-following assistant that translates corporate jargon into plain English."),
+            ChatMessage(role: "system", content: "New synergies will help drive top-line growth.", name: "example_user"),
+            ChatMessage(role: "system", content: "Things working well together will increase revenue.", name: "example_assistant"),
+            ChatMessage(role: "system", content: "Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage.", name: "example_user"),
+            ChatMessage(role: "system", content: "Let's talk later when we're less busy about how to do better.", name: "example_assistant"),
+            ChatMessage(role: "user", content: "This late pivot means we don't have time to boil the ocean for the client deliverable."),
+        ]
+        #expect(cl.countChatTokens(messages) == 129)
+    }
+
+    @Test func truncateAndWindows() throws {
+        let cl = try Encodings.named("cl100k_base")
+        let text = "The quick brown fox jumps over the lazy dog. " + String(repeating: "More words here. ", count: 20)
+        let ids = cl.encodeOrdinary(text)
+        #expect(cl.truncate(text, to: 5) == Array(ids.prefix(5)))
+        #expect(cl.truncateText(text, to: 4).text == "The quick brown fox")
+        let windows = try cl.tokenWindows(text, size: 10, overlap: 3)
+        #expect(windows.first == Array(ids.prefix(10)))
+        #expect(windows.last?.last == ids.last)
+        for (a, b) in zip(windows, windows.dropFirst()) where b.count >= 3 { #expect(Array(a.suffix(3)) == Array(b.prefix(3))) }
+        #expect(windows.dropLast().allSatisfy { $0.count == 10 })
+        let noOverlap = try cl.tokenWindows(text, size: 8)
+        #expect(noOverlap.flatMap { $0 } == ids)
+        #expect(throws: TiktokenError.self) { try cl.tokenWindows(text, size: 4, overlap: 4) }
+    }
+
+    @Test func batchEqualsSequential() throws {
+        let o = try Encodings.named("o200k_base")
+        let texts = (0..<200).map { "document \($0): " + String(repeating: "word\($0 % 7) ", count: $0 % 13) }
+        #expect(o.encodeOrdinaryBatch(texts, threads: 2) == texts.map { o.encodeOrdinary($0) })
+        #expect(o.encodeOrdinaryBatch([]) == [])
+    }
+}

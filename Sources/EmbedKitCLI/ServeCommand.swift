@@ -55,8 +55,9 @@ struct ServeCommand: AsyncParsableCommand {
             workers: workers)
         let server = EmbeddingServer(models: served, configuration: configuration, tokenDecoder: cl100k, logger: logger)
         let names = served.map(\.id).joined(separator: ", ")
+        let auth = apiKey == nil ? "off" : "on"
         try await server.run { port in
-            Output.note("embedkit serve: \(names) on http://\(host):\(port)/v1 (auth \(apiKey == nil ? "off" : "on"))")
+            Output.note("embedkit serve: \(names) on http://\(host):\(port)/v1 (auth \(auth))")
         }
         Output.note("embedkit serve: stopped after draining in-flight requests")
     }

@@ -45,7 +45,7 @@ struct EmbeddingServerTests {
         try JSONSerialization.data(withJSONObject: ["texts": Self.texts, "vectors": vectors.map { $0.map(Double.init) }])
             .write(to: expected)
         let output = try await server.withRunning { port in
-            try PeersPython.run(python, script: "scripts/checks/openai_sdk_server.py", arguments: [
+            try await PeersPython.run(python, script: "scripts/checks/openai_sdk_server.py", arguments: [
                 "--base-url", "http://127.0.0.1:\(port)/v1", "--api-key", Self.apiKey, "--model", "all-MiniLM-L6-v2",
                 "--expected", expected.path, "--max-body-bytes", String(Self.maxBodyBytes)])
         }

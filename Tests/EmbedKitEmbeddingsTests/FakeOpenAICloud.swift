@@ -34,16 +34,16 @@ final class FakeOpenAICloud: Sendable {
 
     let dimension: Int
     private let channel: any Channel
-    private let state: Mutex<(counters: Counters, plan: @Sendable (Int) -> Fault)>
+    private let state: FakeCloudState
 
     var port: Int { channel.localAddress?.port ?? 0 }
     var baseURL: String { "http://127.0.0.1:\(port)/v1" }
-    var counters: Counters { state.withLock { $0.counters } }
+    var counters: Counters { state.mutex.withLock { $0.counters } }
 
     /// `plan(n)` decides the fate of the n-th request (0-based).
     init(dimension: Int = 16, plan: @escaping @Sendable (Int) -> Fault = { _ in .none }) async throws {
         self.dimension = dimension
-        let state = Mutex<(counters: Counters, plan: @Sendable (Int) -> Fault)>((Counters(), plan))
+        let state = FakeCloudState(plan: plan)
         self.state = state
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -55,7 +55,7 @@ final class FakeOpenAICloud: Sendable {
         channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
     }
 
-    func setPlan(_ plan: @escaping @Sendable (Int) -> Fault) { state.withLock { $0.plan = plan } }
+    func setPlan(_ plan: @escaping @Sendable (Int) -> Fault) { state.mutex.withLock { $0.plan = plan } }
 
     func shutdown() async throws { try await channel.close() }
 
@@ -73,16 +73,22 @@ final class FakeOpenAICloud: Sendable {
     }
 }
 
+/// The fake's shared, locked state: counters and the fault plan.
+final class FakeCloudState: Sendable {
+    let mutex: Mutex<(counters: FakeOpenAICloud.Counters, plan: @Sendable (Int) -> FakeOpenAICloud.Fault)>
+    init(plan: @escaping @Sendable (Int) -> FakeOpenAICloud.Fault) { mutex = Mutex((FakeOpenAICloud.Counters(), plan)) }
+}
+
 private final class FakeCloudHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let dimension: Int
-    private let state: Mutex<(counters: FakeOpenAICloud.Counters, plan: @Sendable (Int) -> FakeOpenAICloud.Fault)>
+    private let state: FakeCloudState
     private var head: HTTPRequestHead?
     private var body = ByteBuffer()
 
-    init(dimension: Int, state: Mutex<(counters: FakeOpenAICloud.Counters, plan: @Sendable (Int) -> FakeOpenAICloud.Fault)>) {
+    init(dimension: Int, state: FakeCloudState) {
         self.dimension = dimension
         self.state = state
     }
@@ -102,7 +108,7 @@ private final class FakeCloudHandler: ChannelInboundHandler, @unchecked Sendable
 
     private func respond(context: ChannelHandlerContext, head: HTTPRequestHead, body: Data) {
         let headers = Dictionary(head.headers.map { ($0.name.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
-        let fault: FakeOpenAICloud.Fault = state.withLock { s in
+        let fault: FakeOpenAICloud.Fault = state.mutex.withLock { s in
             let fault = s.plan(s.counters.requests)
             s.counters.requests += 1
             s.counters.lastHeaders = headers
@@ -167,7 +173,7 @@ private final class FakeCloudHandler: ChannelInboundHandler, @unchecked Sendable
                                    ? .base64(Float32Base64.encode(vector)) : .floats(vector))
         }
         let tokens = inputs.reduce(0) { $0 + $1.split(separator: " ").count }
-        state.withLock { $0.counters.embeddedInputs += inputs.count }
+        state.mutex.withLock { $0.counters.embeddedInputs += inputs.count }
         let response = EmbeddingsResponse(data: data, model: request.model, usage: EmbeddingsUsage(promptTokens: tokens, totalTokens: tokens))
         write(context: context, status: 200,
               headers: ["x-ratelimit-limit-requests": "100000", "x-ratelimit-remaining-requests": "99999",

@@ -39,7 +39,17 @@ final class OpenAITransport: Sendable {
     /// `decode` throws (a truncated or garbled body). `tokens` is what the request costs against tokens/min.
     func post<T: Sendable>(path: String, body: Data, tokens: Int, decode: @Sendable (ByteBuffer) throws -> T) async throws -> T {
         try await limiter.acquire(tokens: tokens)
-        defer { Task { [limiter] in await limiter.release() } }
+        do {
+            let value = try await attempts(path: path, body: body, decode: decode)
+            await limiter.release()
+            return value
+        } catch {
+            await limiter.release()
+            throw error
+        }
+    }
+
+    private func attempts<T: Sendable>(path: String, body: Data, decode: @Sendable (ByteBuffer) throws -> T) async throws -> T {
         var retry = 0
         while true {
             let failure: (reason: String, headers: [(String, String)], error: OpenAIError)
@@ -87,7 +97,17 @@ final class OpenAITransport: Sendable {
     /// only until then, since a stream cannot be replayed.
     func openStream(path: String, body: Data) async throws -> HTTPClientResponse {
         try await limiter.acquire(tokens: 0)
-        defer { Task { [limiter] in await limiter.release() } }
+        do {
+            let response = try await openAttempts(path: path, body: body)
+            await limiter.release()
+            return response
+        } catch {
+            await limiter.release()
+            throw error
+        }
+    }
+
+    private func openAttempts(path: String, body: Data) async throws -> HTTPClientResponse {
         var retry = 0
         while true {
             let failure: (reason: String, headers: [(String, String)], error: OpenAIError)

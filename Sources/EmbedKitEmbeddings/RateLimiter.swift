@@ -52,24 +52,12 @@ actor RateLimiter {
 
     /// Learns from a response's `x-ratelimit-*` headers.
     func update(headers: [(String, String)]) {
-        func value(_ name: String) -> String? {
-            headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
-        }
-        if let limit = value("x-ratelimit-limit-requests").flatMap(Int.init), limit > 0 {
-            requestsPerMinute = min(requestsPerMinute ?? limit, limit)
-        }
-        if let limit = value("x-ratelimit-limit-tokens").flatMap(Int.init), limit > 0 {
-            tokensPerMinute = min(tokensPerMinute ?? limit, limit)
-        }
+        let info = RateLimitHeaders(headers)
+        if let limit = info.limitRequests, limit > 0 { requestsPerMinute = min(requestsPerMinute ?? limit, limit) }
+        if let limit = info.limitTokens, limit > 0 { tokensPerMinute = min(tokensPerMinute ?? limit, limit) }
         let now = clock.now
-        if let remaining = value("x-ratelimit-remaining-requests").flatMap(Int.init) {
-            let reset = value("x-ratelimit-reset-requests").flatMap(Self.parseResetDuration) ?? .seconds(1)
-            remainingRequests = (remaining, now + reset)
-        }
-        if let remaining = value("x-ratelimit-remaining-tokens").flatMap(Int.init) {
-            let reset = value("x-ratelimit-reset-tokens").flatMap(Self.parseResetDuration) ?? .seconds(1)
-            remainingTokens = (remaining, now + reset)
-        }
+        if let remaining = info.remainingRequests { remainingRequests = (remaining, now + (info.resetRequests ?? .seconds(1))) }
+        if let remaining = info.remainingTokens { remainingTokens = (remaining, now + (info.resetTokens ?? .seconds(1))) }
     }
 
     private func waitNeeded(tokens: Int) -> Duration? {
@@ -98,9 +86,32 @@ actor RateLimiter {
         }
         return wait
     }
+}
+
+/// OpenAI's `x-ratelimit-*` response headers: the per-minute limits, what remains, and when it refills.
+public struct RateLimitHeaders: Sendable, Equatable {
+    public var limitRequests: Int?
+    public var limitTokens: Int?
+    public var remainingRequests: Int?
+    public var remainingTokens: Int?
+    public var resetRequests: Duration?
+    public var resetTokens: Duration?
+
+    /// Reads the headers (names compared case-insensitively); absent or unreadable ones stay nil.
+    public init(_ headers: [(String, String)]) {
+        func value(_ name: String) -> String? {
+            headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1.trimmingCharacters(in: .whitespaces)
+        }
+        limitRequests = value("x-ratelimit-limit-requests").flatMap { Int($0) }
+        limitTokens = value("x-ratelimit-limit-tokens").flatMap { Int($0) }
+        remainingRequests = value("x-ratelimit-remaining-requests").flatMap { Int($0) }
+        remainingTokens = value("x-ratelimit-remaining-tokens").flatMap { Int($0) }
+        resetRequests = value("x-ratelimit-reset-requests").flatMap(Self.parseDuration)
+        resetTokens = value("x-ratelimit-reset-tokens").flatMap(Self.parseDuration)
+    }
 
     /// Parses OpenAI's reset durations: `1s`, `6m0s`, `20ms`, `1h2m3.5s`.
-    static func parseResetDuration(_ text: String) -> Duration? {
+    public static func parseDuration(_ text: String) -> Duration? {
         var total = 0.0
         var number = ""
         var matched = false

@@ -26,7 +26,9 @@ public struct APIFailure: Error, CustomStringConvertible, Sendable {
 
     /// The JSON response.
     func response() -> Response {
-        let body = (try? JSONEncoder().encode(APIErrorBody(error: detail))) ?? Data("{}".utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let body = (try? encoder.encode(APIErrorBody(error: detail))) ?? Data("{}".utf8)
         var headers: HTTPFields = [.contentType: "application/json"]
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))

@@ -41,7 +41,8 @@ final class FakeOpenAICloud: Sendable {
     var counters: Counters { state.mutex.withLock { $0.counters } }
 
     /// `plan(n)` decides the fate of the n-th request (0-based).
-    init(dimension: Int = 16, plan: @escaping @Sendable (Int) -> Fault = { _ in .none }) async throws {
+    init(dimension: Int = 16, rateLimitHeaders: [String: String] = [:],
+         plan: @escaping @Sendable (Int) -> Fault = { _ in .none }) async throws {
         self.dimension = dimension
         let state = FakeCloudState(plan: plan)
         self.state = state
@@ -49,7 +50,7 @@ final class FakeOpenAICloud: Sendable {
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.pipeline.configureHTTPServerPipeline().flatMap {
-                    channel.pipeline.addHandler(FakeCloudHandler(dimension: dimension, state: state))
+                    channel.pipeline.addHandler(FakeCloudHandler(dimension: dimension, rateLimitHeaders: rateLimitHeaders, state: state))
                 }
             }
         channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
@@ -84,12 +85,14 @@ private final class FakeCloudHandler: ChannelInboundHandler, @unchecked Sendable
     typealias OutboundOut = HTTPServerResponsePart
 
     private let dimension: Int
+    private let rateLimitHeaders: [String: String]
     private let state: FakeCloudState
     private var head: HTTPRequestHead?
     private var body = ByteBuffer()
 
-    init(dimension: Int, state: FakeCloudState) {
+    init(dimension: Int, rateLimitHeaders: [String: String], state: FakeCloudState) {
         self.dimension = dimension
+        self.rateLimitHeaders = rateLimitHeaders
         self.state = state
     }
 
@@ -176,8 +179,9 @@ private final class FakeCloudHandler: ChannelInboundHandler, @unchecked Sendable
         state.mutex.withLock { $0.counters.embeddedInputs += inputs.count }
         let response = EmbeddingsResponse(data: data, model: request.model, usage: EmbeddingsUsage(promptTokens: tokens, totalTokens: tokens))
         write(context: context, status: 200,
-              headers: ["x-ratelimit-limit-requests": "100000", "x-ratelimit-remaining-requests": "99999",
-                        "x-ratelimit-reset-requests": "1ms"],
+              headers: rateLimitHeaders.isEmpty
+                ? ["x-ratelimit-limit-requests": "100000", "x-ratelimit-remaining-requests": "99999", "x-ratelimit-reset-requests": "1ms"]
+                : rateLimitHeaders,
               body: Array((try? JSONEncoder().encode(response)) ?? Data()))
     }
 

@@ -298,3 +298,36 @@ struct SeededRandom {
     }
     mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
+
+@Suite("OpenAI rate-limit headers")
+struct RateLimitHeaderTests {
+    @Test func readsOpenAIsHeaders() {
+        let info = RateLimitHeaders([("x-ratelimit-limit-requests", "3000"), ("X-RateLimit-Limit-Tokens", "1000000"),
+                                     ("x-ratelimit-remaining-requests", "2999"), ("x-ratelimit-remaining-tokens", "999950"),
+                                     ("x-ratelimit-reset-requests", "20ms"), ("x-ratelimit-reset-tokens", "6m0s")])
+        #expect(info.limitRequests == 3000 && info.limitTokens == 1_000_000)
+        #expect(info.remainingRequests == 2999 && info.remainingTokens == 999_950)
+        #expect(info.resetRequests == .milliseconds(20) && info.resetTokens == .seconds(360))
+        #expect(RateLimitHeaders.parseDuration("1h2m3.5s") == .milliseconds(3_723_500))
+        #expect(RateLimitHeaders.parseDuration("1s") == .seconds(1))
+        #expect(RateLimitHeaders.parseDuration("soon") == nil)
+        #expect(RateLimitHeaders([]) == RateLimitHeaders([("x-ratelimit-reset-tokens", "bogus")]))
+    }
+
+    @Test func exhaustedBudgetWaitsForTheResetAndCompletes() async throws {
+        // Every answer says the request budget is used up until 30 ms later: the client must pause, not fail.
+        let cloud = try await FakeOpenAICloud(dimension: 16, rateLimitHeaders: [
+            "x-ratelimit-limit-requests": "100000", "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "30ms",
+            "x-ratelimit-limit-tokens": "100000000", "x-ratelimit-remaining-tokens": "0", "x-ratelimit-reset-tokens": "30ms"])
+        var options = OpenAIEmbeddingModel.Options()
+        options.maxInputsPerRequest = 10
+        let model = try OpenAIEmbeddingModel(
+            model: "fake-embedding", nativeDimension: 16,
+            configuration: OpenAIConfiguration(apiKey: "k", baseURL: cloud.baseURL, maxConcurrentRequests: 4),
+            tokenizer: try TestTokenizers.cl100k(), options: options)
+        let texts = (0..<60).map { "budget \($0)" }
+        #expect(try await model.embed(texts) == texts.map { FakeOpenAICloud.vector(for: $0, dimension: 16) })
+        #expect(cloud.counters.requests == 6)
+        try await cloud.shutdown()
+    }
+}

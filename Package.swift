@@ -34,11 +34,14 @@ let package = Package(
         .target(name: "EmbedKitAssets", dependencies: ["EmbedKitCore"]),
         // tiktoken-exact BPE and BERT WordPiece.
         .target(name: "EmbedKitTokenizers", dependencies: ["EmbedKitCore", "EmbedKitAssets"]),
+        // Float distance kernels in C: AVX2/FMA and AVX-512 picked at run time (no compiler flags), plus a
+        // prefetch hint. Imported only by EmbedKitNumerics.
+        .target(name: "EmbedKitCKernels"),
         // The numeric kernels every numeric stage shares: BLAS wrappers, dot products, top-k, activations.
         // The only target that imports CBLAS.
         .target(
             name: "EmbedKitNumerics",
-            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))]
+            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux])), "EmbedKitCKernels"]
         ),
         // Local sentence-embedding models on BLAS.
         .target(
@@ -49,6 +52,12 @@ let package = Package(
         .target(name: "EmbedKitIndex", dependencies: ["EmbedKitCore", "EmbedKitNumerics"]),
         // Collections: documents, metadata and keyword index in SQLite (wave 2 grows it).
         .target(name: "EmbedKitStore", dependencies: ["EmbedKitCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Dataset jobs: streaming CSV, the Cookbook's select/combine/sort/count/filter pipeline, resumable
+        // batch embedding and pandas-ready output (`embedkit dataset embed`).
+        .target(
+            name: "EmbedKitDatasets",
+            dependencies: ["EmbedKitCore", "EmbedKitAssets", "EmbedKitTokenizers", "EmbedKitModels"]
+        ),
         // Embedding providers: the OpenAI-compatible HTTP client (batching, retries, rate limits, usage),
         // the chat-completions client, and the persistent SQLite embedding cache (GRDB directly).
         .target(
@@ -76,7 +85,8 @@ let package = Package(
         .target(
             name: "EmbedKit",
             dependencies: ["EmbedKitCore", "EmbedKitAssets", "EmbedKitTokenizers", "EmbedKitNumerics",
-                           "EmbedKitModels", "EmbedKitIndex", "EmbedKitStore", "EmbedKitEmbeddings", "EmbedKitServer"]
+                           "EmbedKitModels", "EmbedKitIndex", "EmbedKitStore", "EmbedKitDatasets",
+                           "EmbedKitEmbeddings", "EmbedKitServer"]
         ),
         // The `embedkit` command: a thin shell over the library.
         .executableTarget(
@@ -98,8 +108,18 @@ let package = Package(
                            .product(name: "NIOHTTP1", package: "swift-nio"),
                            .product(name: "NIOFoundationCompat", package: "swift-nio")]
         ),
+        // Vector index through its public API; the kill-during-save test runs the built `embedkit` binary.
+        .testTarget(name: "EmbedKitIndexTests", dependencies: ["EmbedKitIndex", "EmbedKitCore"]),
         // tiktoken BPE: exactness against fixtures recorded from tiktoken 0.14, Unicode tables, API behaviour.
         .testTarget(name: "EmbedKitTiktokenTests", dependencies: ["EmbedKitTokenizers", "EmbedKitAssets"]),
+        // Local models and the WordPiece tokenizer vs sentence-transformers / HF tokenizers fixtures (Tests/Fixtures).
+        .testTarget(
+            name: "EmbedKitModelsTests",
+            dependencies: ["EmbedKitModels", "EmbedKitTokenizers", "EmbedKitAssets", "EmbedKitCore", "EmbedKitNumerics"],
+            exclude: []
+        ),
+        // Dataset jobs: CSV, selection vs pandas/tiktoken fixtures, checkpoint/resume with the local model.
+        .testTarget(name: "EmbedKitDatasetsTests", dependencies: ["EmbedKitDatasets", "EmbedKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

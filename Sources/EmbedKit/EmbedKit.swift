@@ -8,3 +8,4 @@
 @_exported import EmbedKitTokenizers
 @_exported import EmbedKitEmbeddings
 @_exported import EmbedKitServer
+@_exported import EmbedKitDatasets

@@ -5,6 +5,7 @@ import Foundation
 /// `embedkit doctor`: what this installation has and whether each piece works.
 struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "doctor",
         abstract: "Report the Swift version, BLAS, SQLite/FTS5, the cache directory and every asset's state.")
     @OptionGroup var global: GlobalOptions
 

@@ -9,7 +9,9 @@ struct EmbedKitCommand: AsyncParsableCommand {
         abstract: "Tokenize, embed, index and search text — the OpenAI Cookbook's embeddings workflow, in Swift.",
         discussion: "Assets (vocabularies, models) are cached under $EMBEDKIT_HOME (default ~/.cache/embedkit).",
         version: EmbedKitVersion.string,
-        subcommands: [DoctorCommand.self, AssetsCommand.self, DemoCommand.self, EmbedCommand.self, ModelsCommand.self, ServeCommand.self, ServeBenchCommand.self]
+        subcommands: [DoctorCommand.self, AssetsCommand.self, DemoCommand.self, TokensCommand.self,
+                      EmbedCommand.self, ModelsCommand.self, IndexCommand.self,
+                      DatasetCommand.self, ServeCommand.self, ServeBenchCommand.self]
     )
 }
 

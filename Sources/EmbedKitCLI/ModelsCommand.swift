@@ -82,8 +82,9 @@ struct ModelsCommand: AsyncParsableCommand {
                 guard let asset = LocalEmbeddingModel.knownModels.first(where: { $0.name == name }) else {
                     throw ValidationError(ModelError.unknownModel(name, known: LocalEmbeddingModel.knownModels.map(\.name)).description)
                 }
-                let folder = try await store.require(asset)
-                if !global.json { print("\(name): \(folder.path)") }
+                let status = try await store.fetch(asset, log: { Output.note($0) })
+                guard status.isVerified else { throw AssetError.notVerified(asset: name, problems: ["fetch did not verify every file"]) }
+                if !global.json { print("\(name): \(status.folder.path)") }
             }
         }
     }

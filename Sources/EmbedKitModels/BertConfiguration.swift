@@ -60,7 +60,7 @@ public struct SentenceModelConfiguration: Sendable {
     public var pooling: SequencePoolingMode
     /// True when modules.json lists a Normalize module.
     public var normalize: Bool
-    /// Tokens per input including [CLS]/[SEP] (sentence_bert_config.json `max_seq_length`).
+    /// Tokens per input including [CLS]/[SEP] (see ``maxSequenceLength(folder:positions:)``).
     public var maxSequenceLength: Int
     /// `tokenizer.json` if present, else `vocab.txt`.
     public var tokenizerFile: URL
@@ -118,19 +118,33 @@ public struct SentenceModelConfiguration: Sendable {
                 }
             }
         }
-        maxSequenceLength = encoder.maxPositions
-        if fm.fileExists(atPath: file("sentence_bert_config.json").path) {
-            let url = file("sentence_bert_config.json")
+        maxSequenceLength = try Self.maxSequenceLength(folder: folder, positions: encoder.maxPositions)
+    }
+
+    /// sentence_bert_config.json's `max_seq_length` (sentence-transformers < 5), else tokenizer_config.json's
+    /// `model_max_length` (where sentence-transformers ≥ 5 keeps it), else max_position_embeddings; never more
+    /// than max_position_embeddings.
+    static func maxSequenceLength(folder: URL, positions: Int) throws -> Int {
+        for (file, key) in [("sentence_bert_config.json", "max_seq_length"), ("tokenizer_config.json", "model_max_length")] {
+            let url = folder.appendingPathComponent(file)
+            guard FileManager.default.fileExists(atPath: url.path) else { continue }
             guard let data = try? Data(contentsOf: url), let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
                 throw ModelError.invalidFile(path: url.path, reason: "not a JSON object")
             }
-            if let length = json["max_seq_length"] as? Int, length > 0 { maxSequenceLength = min(length, encoder.maxPositions) }
+            if let length = (json[key] as? NSNumber)?.doubleValue, length >= 2, length < 1e9 { return min(Int(length), positions) }
         }
+        return positions
     }
 
     static func poolingMode(_ url: URL) throws -> SequencePoolingMode {
         guard let data = try? Data(contentsOf: url), let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw ModelError.invalidFile(path: url.path, reason: "not a JSON object")
+        }
+        if let mode = json["pooling_mode"] as? String {  // sentence-transformers ≥ 5 writes one string
+            guard let parsed = SequencePoolingMode(rawValue: mode) else {
+                throw ModelError.unsupportedArchitecture(path: url.path, what: "pooling mode '\(mode)' (supported: mean, cls, max)")
+            }
+            return parsed
         }
         var modes: [SequencePoolingMode] = []
         if json["pooling_mode_cls_token"] as? Bool == true { modes.append(.cls) }

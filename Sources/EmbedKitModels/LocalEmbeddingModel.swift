@@ -87,7 +87,7 @@ public final class LocalEmbeddingModel: EmbeddingModel, Sendable {
     public static func load(_ nameOrPath: String = AssetCatalog.allMiniLML6v2.name, options: LocalEmbeddingOptions = LocalEmbeddingOptions(),
                             store: AssetStore = AssetStore()) async throws -> LocalEmbeddingModel {
         if let asset = knownModels.first(where: { $0.name == nameOrPath }) {
-            let folder = try await store.require(asset)
+            let folder = try store.require(asset)
             return try LocalEmbeddingModel(folder: folder, name: asset.name, options: options)
         }
         var isDirectory: ObjCBool = false

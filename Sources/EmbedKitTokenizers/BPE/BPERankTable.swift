@@ -1,5 +1,6 @@
-/// Token bytes → rank, as two flat open-addressing hash tables: pieces of ≤ 8 bytes packed into a `UInt64`
-/// key, longer ones hashed and compared against the token bytes kept for decoding. Also keeps every rank's
+/// Token bytes → rank, as flat open-addressing hash tables (linear probing, load ≤ 0.75): pieces of ≤ 8 bytes
+/// packed into a `UInt64` key, 9…16 bytes as two overlapping `UInt64` words stored in the slot, longer ones
+/// hashed and compared against the token bytes kept for decoding. Also keeps every rank's
 /// bytes (for decoding and for verifying long keys) and a byte → rank table.
 final class BPERankTable: @unchecked Sendable {
     /// Concatenated token bytes; the bytes of rank r are `arena[offsets[r] ..< offsets[r + 1]]`.
@@ -9,11 +10,27 @@ final class BPERankTable: @unchecked Sendable {
     let rankCount: Int
     let byteRank: UnsafeMutablePointer<UInt32>
 
-    private let shortKeys: UnsafeMutablePointer<UInt64>
-    /// `rank | length << 28`, 0 for an empty slot (length ≥ 1).
-    private let shortValues: UnsafeMutablePointer<UInt32>
+    /// Key and value side by side, so a probe touches one cache line.
+    struct ShortSlot {
+        var key: UInt64
+        /// `rank | length << 28`, 0 for an empty slot (length ≥ 1).
+        var value: UInt32
+        var unused: UInt32
+    }
+    private let shortSlots: UnsafeMutablePointer<ShortSlot>
+    /// Rank of every two-byte sequence (`missing` when it is not a token), indexed `b0 << 8 | b1`.
+    let pairRank: UnsafeMutablePointer<UInt32>
     private let shortShift: UInt64
     private let shortMask: Int
+    struct MediumSlot {
+        var first: UInt64
+        var last: UInt64
+        /// `rank | length << 27`, 0 for an empty slot.
+        var value: UInt32
+    }
+    private let mediumSlots: UnsafeMutablePointer<MediumSlot>
+    private let mediumShift: UInt64
+    private let mediumMask: Int
     /// rank + 1, 0 for an empty slot.
     private let longValues: UnsafeMutablePointer<UInt32>
     private let longShift: UInt64
@@ -26,22 +43,26 @@ final class BPERankTable: @unchecked Sendable {
         self.arena = arena
         self.offsets = offsets
         self.rankCount = rankCount
-        var shortCount = 0, longCount = 0
+        var shortCount = 0, mediumCount = 0, longCount = 0
         for r in 0..<rankCount {
             let n = Int(offsets[r + 1] - offsets[r])
             if n == 0 { continue }
-            if n <= 8 { shortCount += 1 } else { longCount += 1 }
+            if n <= 8 { shortCount += 1 } else if n <= 16 { mediumCount += 1 } else { longCount += 1 }
         }
         func bits(for count: Int) -> Int {
             var b = 4
-            while (1 << b) < count * 2 { b += 1 }
+            while (1 << b) * 3 < count * 4 { b += 1 }
             return b
         }
-        let sb = bits(for: shortCount), lb = bits(for: longCount)
+        let sb = bits(for: shortCount), mb = bits(for: mediumCount), lb = bits(for: longCount)
+        mediumShift = UInt64(64 - mb); mediumMask = (1 << mb) - 1
+        mediumSlots = .allocate(capacity: 1 << mb)
+        mediumSlots.initialize(repeating: MediumSlot(first: 0, last: 0, value: 0), count: 1 << mb)
         shortShift = UInt64(64 - sb); shortMask = (1 << sb) - 1
         longShift = UInt64(64 - lb); longMask = (1 << lb) - 1
-        shortKeys = .allocate(capacity: 1 << sb); shortKeys.initialize(repeating: 0, count: 1 << sb)
-        shortValues = .allocate(capacity: 1 << sb); shortValues.initialize(repeating: 0, count: 1 << sb)
+        shortSlots = .allocate(capacity: 1 << sb)
+        shortSlots.initialize(repeating: ShortSlot(key: 0, value: 0, unused: 0), count: 1 << sb)
+        pairRank = .allocate(capacity: 65536); pairRank.initialize(repeating: Self.missing, count: 65536)
         longValues = .allocate(capacity: 1 << lb); longValues.initialize(repeating: 0, count: 1 << lb)
         byteRank = .allocate(capacity: 256); byteRank.initialize(repeating: Self.missing, count: 256)
         for r in 0..<rankCount {
@@ -49,12 +70,18 @@ final class BPERankTable: @unchecked Sendable {
             if n == 0 { continue }
             let p = UnsafePointer(arena + start)
             if n == 1 { byteRank[Int(p[0])] = UInt32(r) }
+            if n == 2 { pairRank[Int(p[0]) << 8 | Int(p[1])] = UInt32(r) }
             if n <= 8 {
                 let key = Self.pack(p, n)
                 var slot = Self.shortSlot(key, n, shortShift)
-                while shortValues[slot] != 0 { slot = (slot + 1) & shortMask }
-                shortKeys[slot] = key
-                shortValues[slot] = UInt32(r) | UInt32(n) << 28
+                while shortSlots[slot].value != 0 { slot = (slot + 1) & shortMask }
+                shortSlots[slot] = ShortSlot(key: key, value: UInt32(r) | UInt32(n) << 28, unused: 0)
+            } else if n <= 16 {
+                let raw = UnsafeRawPointer(p)
+                let first = raw.loadUnaligned(as: UInt64.self), last = raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+                var slot = Self.mediumSlot(first, last, n, mediumShift)
+                while mediumSlots[slot].value != 0 { slot = (slot + 1) & mediumMask }
+                mediumSlots[slot] = MediumSlot(first: first, last: last, value: UInt32(r) | UInt32(n) << 27)
             } else {
                 var slot = Int(Self.longHash(p, n) >> longShift)
                 while longValues[slot] != 0 { slot = (slot + 1) & longMask }
@@ -65,7 +92,7 @@ final class BPERankTable: @unchecked Sendable {
 
     deinit {
         arena.deallocate(); offsets.deallocate(); byteRank.deallocate()
-        shortKeys.deallocate(); shortValues.deallocate(); longValues.deallocate()
+        shortSlots.deallocate(); pairRank.deallocate(); mediumSlots.deallocate(); longValues.deallocate()
     }
 
     @inline(__always)
@@ -78,6 +105,12 @@ final class BPERankTable: @unchecked Sendable {
     @inline(__always)
     static func shortSlot(_ key: UInt64, _ n: Int, _ shift: UInt64) -> Int {
         Int(((key &+ UInt64(n)) &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    }
+
+    @inline(__always)
+    static func mediumSlot(_ first: UInt64, _ last: UInt64, _ n: Int, _ shift: UInt64) -> Int {
+        let h = (first &+ UInt64(n)) &* 0x9E37_79B9_7F4A_7C15 ^ (last &* 0xBF58_476D_1CE4_E5B9)
+        return Int((h &* 0x94D0_49BB_1331_11EB) >> shift)
     }
 
     @inline(__always)
@@ -98,6 +131,7 @@ final class BPERankTable: @unchecked Sendable {
     /// (≥ 8), short keys are packed with one unaligned load.
     @inline(__always)
     func rank(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int) -> UInt32 {
+        if n == 2 { return pairRank[Int(p[0]) << 8 | Int(p[1])] }
         if n <= 8 {
             let key: UInt64
             if readable >= 8 {
@@ -106,13 +140,27 @@ final class BPERankTable: @unchecked Sendable {
             } else {
                 key = Self.pack(p, n)
             }
-            var slot = Self.shortSlot(key, n, shortShift)
             let tag = UInt32(n) << 28
+            var slot = Self.shortSlot(key, n, shortShift)
             while true {
-                let v = shortValues[slot]
-                if v == 0 { return Self.missing }
-                if v & 0xF000_0000 == tag && shortKeys[slot] == key { return v & 0x0FFF_FFFF }
+                let entry = shortSlots[slot]
+                if entry.value == 0 { return Self.missing }
+                if entry.value & 0xF000_0000 == tag && entry.key == key { return entry.value & 0x0FFF_FFFF }
                 slot = (slot + 1) & shortMask
+            }
+        }
+        if n <= 16 {
+            let raw = UnsafeRawPointer(p)
+            let first = raw.loadUnaligned(as: UInt64.self), last = raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            var slot = Self.mediumSlot(first, last, n, mediumShift)
+            let tag = UInt32(n) << 27
+            while true {
+                let entry = mediumSlots[slot]
+                if entry.value == 0 { return Self.missing }
+                if entry.value & 0xF800_0000 == tag && entry.first == first && entry.last == last {
+                    return entry.value & 0x07FF_FFFF
+                }
+                slot = (slot + 1) & mediumMask
             }
         }
         var slot = Int(Self.longHash(p, n) >> longShift)

@@ -19,7 +19,7 @@ struct BPECountSink: BPETokenSink {
 /// Short pieces use a flat array (quadratic in the piece, tiny constants); long pieces a binary heap over a
 /// linked list of parts (n log n), so a megabyte without spaces encodes in near-linear time.
 enum BytePairMerge {
-    static let heapThreshold = 96
+    static let heapThreshold = 24
 
     @inline(__always)
     static func encodePiece<Sink: BPETokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int,
@@ -43,7 +43,7 @@ enum BytePairMerge {
             var parts = n
             for k in 0...n { starts[k] = UInt32(k) }
             for k in 0..<n { partRank[k] = table.byteRank[Int(p[k])] }
-            for k in 0..<(n - 1) { pairRank[k] = table.rank(p + k, 2, readable: readable - k) }
+            for k in 0..<(n - 1) { pairRank[k] = table.pairRank[Int(p[k]) << 8 | Int(p[k + 1])] }
             pairRank[n - 1] = BPERankTable.missing
             while parts > 1 {
                 var best = BPERankTable.missing, at = -1
@@ -70,42 +70,59 @@ enum BytePairMerge {
 
     static func mergeLong<Sink: BPETokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int,
                                               table: BPERankTable, into sink: inout Sink) {
+        // 4 UInt32 arrays of n, then a heap of at most 3n UInt64 entries (n - 1 initial pairs, ≤ 2 per merge).
+        let bytes = 4 * n * MemoryLayout<UInt32>.stride + 3 * n * MemoryLayout<UInt64>.stride
+        if bytes <= 64 * 1024 {
+            withUnsafeTemporaryAllocation(byteCount: bytes, alignment: 8) { buffer in
+                mergeLong(p, n, readable: readable, table: table, scratch: buffer.baseAddress!, into: &sink)
+            }
+        } else {
+            let scratch = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 8)
+            defer { scratch.deallocate() }
+            mergeLong(p, n, readable: readable, table: table, scratch: scratch, into: &sink)
+        }
+    }
+
+    @inline(__always)
+    static func mergeLong<Sink: BPETokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int,
+                                              table: BPERankTable, scratch: UnsafeMutableRawPointer,
+                                              into sink: inout Sink) {
         // Nodes are identified by their first byte; a merge removes the right node.
-        let next = UnsafeMutablePointer<Int32>.allocate(capacity: n)
-        let prev = UnsafeMutablePointer<Int32>.allocate(capacity: n)
-        let partRank = UnsafeMutablePointer<UInt32>.allocate(capacity: n)
-        let pairRank = UnsafeMutablePointer<UInt32>.allocate(capacity: n)
-        var heap = MinHeap64(capacity: 2 * n)
-        defer { next.deallocate(); prev.deallocate(); partRank.deallocate(); pairRank.deallocate(); heap.free() }
+        let heapItems = scratch.bindMemory(to: UInt64.self, capacity: 3 * n)
+        let words = (scratch + 3 * n * MemoryLayout<UInt64>.stride).bindMemory(to: UInt32.self, capacity: 4 * n)
+        let next = words, prev = words + n, partRank = words + 2 * n, pairRank = words + 3 * n
+        var heap = MinHeap64(items: heapItems)
+        let none = UInt32.max
         for k in 0..<n {
-            next[k] = Int32(k + 1)
-            prev[k] = Int32(k - 1)
+            next[k] = UInt32(k + 1)
+            prev[k] = k == 0 ? none : UInt32(k - 1)
             partRank[k] = table.byteRank[Int(p[k])]
-            let r = k + 1 < n ? table.rank(p + k, 2, readable: readable - k) : BPERankTable.missing
+            let r = k + 1 < n ? table.pairRank[Int(p[k]) << 8 | Int(p[k + 1])] : BPERankTable.missing
             pairRank[k] = r
             if r != BPERankTable.missing { heap.push(UInt64(r) << 32 | UInt64(k)) }
         }
-        @inline(__always) func end(of node: Int) -> Int { Int(next[node]) }
         @inline(__always) func rankOfPair(_ node: Int) -> UInt32 {
             let right = Int(next[node])
             guard right < n else { return BPERankTable.missing }
-            return table.rank(p + node, end(of: right) - node, readable: readable - node)
+            let end = Int(next[right])
+            return table.rank(p + node, end - node, readable: readable - node)
         }
         while let top = heap.pop() {
-            let rank = UInt32(top >> 32), node = Int(top & 0xFFFF_FFFF)
+            let rank = UInt32(truncatingIfNeeded: top >> 32), node = Int(top & 0xFFFF_FFFF)
             guard pairRank[node] == rank else { continue }     // stale (removed nodes hold `missing`)
             let right = Int(next[node])
             partRank[node] = rank
-            next[node] = next[right]
-            if Int(next[right]) < n { prev[Int(next[right])] = Int32(node) }
+            let after = next[right]
+            next[node] = after
+            if Int(after) < n { prev[Int(after)] = UInt32(node) }
             pairRank[right] = BPERankTable.missing
             let r = rankOfPair(node)
             pairRank[node] = r
             if r != BPERankTable.missing { heap.push(UInt64(r) << 32 | UInt64(node)) }
-            let left = Int(prev[node])
-            if left >= 0 {
-                let l = rankOfPair(left)
-                pairRank[left] = l
+            let left = prev[node]
+            if left != none {
+                let l = rankOfPair(Int(left))
+                pairRank[Int(left)] = l
                 if l != BPERankTable.missing { heap.push(UInt64(l) << 32 | UInt64(left)) }
             }
         }
@@ -117,31 +134,20 @@ enum BytePairMerge {
     }
 }
 
-/// A binary min-heap of `UInt64` keys (rank << 32 | position: lowest rank first, then leftmost).
+/// A binary min-heap of `UInt64` keys (rank << 32 | position: lowest rank first, then leftmost) over a
+/// caller-provided buffer large enough for every push.
 struct MinHeap64 {
-    private var items: UnsafeMutablePointer<UInt64>
-    private var capacity: Int
+    private let items: UnsafeMutablePointer<UInt64>
     private var count = 0
 
-    init(capacity: Int) {
-        self.capacity = max(capacity, 16)
-        items = .allocate(capacity: self.capacity)
-    }
+    init(items: UnsafeMutablePointer<UInt64>) { self.items = items }
 
-    func free() { items.deallocate() }
-
+    @inline(__always)
     mutating func push(_ value: UInt64) {
-        if count == capacity {
-            let bigger = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity * 2)
-            bigger.moveInitialize(from: items, count: count)
-            items.deallocate()
-            items = bigger
-            capacity *= 2
-        }
         var i = count
         count += 1
         while i > 0 {
-            let parent = (i - 1) / 2
+            let parent = (i - 1) >> 1
             if items[parent] <= value { break }
             items[i] = items[parent]
             i = parent
@@ -149,6 +155,7 @@ struct MinHeap64 {
         items[i] = value
     }
 
+    @inline(__always)
     mutating func pop() -> UInt64? {
         guard count > 0 else { return nil }
         let top = items[0]

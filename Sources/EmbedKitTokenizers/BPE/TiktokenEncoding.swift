@@ -247,6 +247,17 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         return nil
     }
 
+    /// Number of pre-tokenized pieces in `text` (the scanner alone, for profiling).
+    public func pieceCount(_ text: String) -> Int {
+        withBytes(text) { bytes in
+            guard let base = bytes.baseAddress else { return 0 }
+            let scanner = PretokenizerScanner(bytes: base, end: bytes.count)
+            var i = 0, n = 0
+            while i < bytes.count { i = scanner.pieceEnd(from: i, pattern: spec.pattern); n += 1 }
+            return n
+        }
+    }
+
     /// The pre-tokenized pieces of `text` (ordinary encoding), as strings — for inspection and tests.
     public func pretokenize(_ text: String) -> [String] {
         withBytes(text) { bytes in

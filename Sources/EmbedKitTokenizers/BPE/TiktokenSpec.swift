@@ -85,3 +85,10 @@ public enum TiktokenModels {
         try TiktokenSpec.named(encodingName(forModel: model))
     }
 }
+
+extension TiktokenEncoding {
+    /// Loads the encoding `model` uses (`text-embedding-3-small` → cl100k_base, `gpt-4o` → o200k_base, …).
+    public static func load(forModel model: String, store: AssetStore = AssetStore()) throws -> TiktokenEncoding {
+        try load(TiktokenModels.spec(forModel: model), store: store)
+    }
+}

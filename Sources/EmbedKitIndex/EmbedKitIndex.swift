@@ -1,1 +1,0 @@
-// Vector storage and search (see issue «Vector index»).

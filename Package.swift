@@ -15,6 +15,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // OpenBLAS on Linux (libopenblas-dev); on Apple platforms the numeric code uses Accelerate instead.
@@ -53,21 +58,56 @@ let package = Package(
             name: "EmbedKitDatasets",
             dependencies: ["EmbedKitCore", "EmbedKitAssets", "EmbedKitTokenizers", "EmbedKitModels"]
         ),
+        // Embedding providers: the OpenAI-compatible HTTP client (batching, retries, rate limits, usage),
+        // the chat-completions client, and the persistent SQLite embedding cache (GRDB directly).
+        .target(
+            name: "EmbedKitEmbeddings",
+            dependencies: ["EmbedKitCore", "EmbedKitTokenizers",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                           .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        // `embedkit serve`: an OpenAI-compatible HTTP server (Hummingbird) over any EmbeddingModel — a router
+        // value plus middleware (errors, auth, access log), with a batching queue in front of the model.
+        .target(
+            name: "EmbedKitServer",
+            dependencies: ["EmbedKitCore", "EmbedKitTokenizers", "EmbedKitModels", "EmbedKitEmbeddings",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
+        ),
         // Umbrella: `import EmbedKit` brings every stage.
         .target(
             name: "EmbedKit",
             dependencies: ["EmbedKitCore", "EmbedKitAssets", "EmbedKitTokenizers", "EmbedKitNumerics",
-                           "EmbedKitModels", "EmbedKitIndex", "EmbedKitStore", "EmbedKitDatasets"]
+                           "EmbedKitModels", "EmbedKitIndex", "EmbedKitStore", "EmbedKitDatasets",
+                           "EmbedKitEmbeddings", "EmbedKitServer"]
         ),
         // The `embedkit` command: a thin shell over the library.
         .executableTarget(
             name: "EmbedKitCLI",
-            dependencies: ["EmbedKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["EmbedKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "EmbedKitCoreTests", dependencies: ["EmbedKitCore"]),
         .testTarget(name: "EmbedKitNumericsTests", dependencies: ["EmbedKitNumerics"]),
         .testTarget(name: "EmbedKitStoreTests", dependencies: ["EmbedKitStore"]),
         .testTarget(name: "EmbedKitAssetsTests", dependencies: ["EmbedKitAssets"]),
+        // Client and server against real HTTP on 127.0.0.1: our server, a fault-injecting fake of the OpenAI
+        // cloud (plain SwiftNIO, so it can drop connections and send garbage), and the official Python SDK.
+        .testTarget(
+            name: "EmbedKitEmbeddingsTests",
+            dependencies: ["EmbedKitEmbeddings", "EmbedKitServer", "EmbedKitTokenizers", "EmbedKitModels", "EmbedKitAssets",
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "NIOFoundationCompat", package: "swift-nio")]
+        ),
         // Vector index through its public API; the kill-during-save test runs the built `embedkit` binary.
         .testTarget(name: "EmbedKitIndexTests", dependencies: ["EmbedKitIndex", "EmbedKitCore"]),
         // tiktoken BPE: exactness against fixtures recorded from tiktoken 0.14, Unicode tables, API behaviour.

@@ -6,4 +6,6 @@
 @_exported import EmbedKitNumerics
 @_exported import EmbedKitStore
 @_exported import EmbedKitTokenizers
+@_exported import EmbedKitEmbeddings
+@_exported import EmbedKitServer
 @_exported import EmbedKitDatasets

@@ -11,7 +11,7 @@ struct EmbedKitCommand: AsyncParsableCommand {
         version: EmbedKitVersion.string,
         subcommands: [DoctorCommand.self, AssetsCommand.self, DemoCommand.self, TokensCommand.self,
                       EmbedCommand.self, ModelsCommand.self, IndexCommand.self,
-                      DatasetCommand.self]
+                      DatasetCommand.self, ServeCommand.self, ServeBenchCommand.self]
     )
 
     /// Every command starts here: first make sure OpenBLAS runs its fast kernels on this CPU (see

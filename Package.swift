@@ -56,7 +56,7 @@ let package = Package(
         // batch embedding and pandas-ready output (`embedkit dataset embed`).
         .target(
             name: "EmbedKitDatasets",
-            dependencies: ["EmbedKitCore", "EmbedKitAssets", "EmbedKitTokenizers", "EmbedKitModels"]
+            dependencies: ["EmbedKitCore", "EmbedKitAssets", "EmbedKitTokenizers", "EmbedKitModels", "EmbedKitEmbeddings"]
         ),
         // Embedding providers: the OpenAI-compatible HTTP client (batching, retries, rate limits, usage),
         // the chat-completions client, and the persistent SQLite embedding cache (GRDB directly).

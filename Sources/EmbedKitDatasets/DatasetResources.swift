@@ -1,6 +1,7 @@
 import Foundation
 import EmbedKitCore
 import EmbedKitAssets
+import EmbedKitEmbeddings
 import EmbedKitModels
 import EmbedKitTokenizers
 
@@ -12,13 +13,22 @@ public enum DatasetResources {
         return try TiktokenEncoding.load(name)
     }
 
-    /// The embedding model for `--embedding-model`: a local model name or folder (default all-MiniLM-L6-v2).
-    public static func embeddingModel(_ name: String?) async throws -> any EmbeddingModel {
-        if let name, EmbeddingCost.prices.contains(where: { $0.model == name }) {
-            // The OpenAI-compatible client (EmbedKitEmbeddings) plugs in here once it is part of the build.
-            throw DatasetError.badOption(
-                "\(name) needs the OpenAI-compatible client, which this build's dataset jobs do not include yet; "
-                + "use --dry-run for its token count and cost, or a local model (all-MiniLM-L6-v2 or a model folder)")
+    /// The embedding model for `--embedding-model`: one of OpenAI's embedding models (through the
+    /// OpenAI-compatible client: `OPENAI_API_KEY`, `OPENAI_BASE_URL`, with the persistent embedding cache so a
+    /// rerun makes no calls), else a local model name or folder (default all-MiniLM-L6-v2).
+    public static func embeddingModel(_ name: String?,
+                                      environment: [String: String] = ProcessInfo.processInfo.environment)
+        async throws -> any EmbeddingModel {
+        if let name, OpenAIEmbeddingModelInfo.named(name) != nil {
+            let configuration = OpenAIConfiguration.fromEnvironment(environment)
+            if configuration.apiKey == nil, configuration.baseURL.hasPrefix("https://api.openai.com") {
+                throw DatasetError.badOption(
+                    "\(name) is OpenAI's model: set OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server such "
+                    + "as `embedkit serve`), or use --dry-run for its token count and cost")
+            }
+            return try OpenAIEmbeddingModel(model: name, configuration: configuration,
+                                            tokenizer: try TiktokenEncoding.load("cl100k_base"),
+                                            cache: try EmbeddingCache(url: EmbeddingCache.defaultURL()))
         }
         return try await LocalEmbeddingModel.load(name ?? AssetCatalog.allMiniLML6v2.name)
     }

@@ -3,7 +3,7 @@ import EmbedKit
 import Foundation
 
 /// `embedkit serve-bench`: in-process embedding throughput, then a bounded load test of a running
-/// `embedkit serve` on the same texts, and the ratio of the two (docs/performance/server.md).
+/// `embedkit serve` on the same texts, and the ratio of the two (docs/PERFORMANCE.md).
 struct ServeBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve-bench",

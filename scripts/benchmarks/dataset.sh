@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Figures for docs/performance/dataset.md: dataset-job overhead vs embedding alone, and dry-run scale.
+# Figures for docs/PERFORMANCE.md: dataset-job overhead vs embedding alone, and dry-run scale.
 #
 # Usage: scripts/benchmarks/dataset.sh [REPEATS]   (needs .build/release/embedkit; EMBEDKIT_BIN overrides)
 set -euo pipefail

@@ -95,14 +95,14 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "EmbedKitCoreTests", dependencies: ["EmbedKitCore"]),
-        .testTarget(name: "EmbedKitNumericsTests", dependencies: ["EmbedKitNumerics"]),
+        .testTarget(name: "EmbedKitNumericsTests", dependencies: ["EmbedKitNumerics", "EmbedKitCore"]),
         .testTarget(name: "EmbedKitStoreTests", dependencies: ["EmbedKitStore"]),
         .testTarget(name: "EmbedKitAssetsTests", dependencies: ["EmbedKitAssets"]),
         // Client and server against real HTTP on 127.0.0.1: our server, a fault-injecting fake of the OpenAI
         // cloud (plain SwiftNIO, so it can drop connections and send garbage), and the official Python SDK.
         .testTarget(
             name: "EmbedKitEmbeddingsTests",
-            dependencies: ["EmbedKitEmbeddings", "EmbedKitServer", "EmbedKitTokenizers", "EmbedKitModels", "EmbedKitAssets",
+            dependencies: ["EmbedKitEmbeddings", "EmbedKitServer", "EmbedKitTokenizers", "EmbedKitModels", "EmbedKitAssets", "EmbedKitCore",
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -111,7 +111,7 @@ let package = Package(
         // Vector index through its public API; the kill-during-save test runs the built `embedkit` binary.
         .testTarget(name: "EmbedKitIndexTests", dependencies: ["EmbedKitIndex", "EmbedKitCore"]),
         // tiktoken BPE: exactness against fixtures recorded from tiktoken 0.14, Unicode tables, API behaviour.
-        .testTarget(name: "EmbedKitTiktokenTests", dependencies: ["EmbedKitTokenizers", "EmbedKitAssets"]),
+        .testTarget(name: "EmbedKitTiktokenTests", dependencies: ["EmbedKitTokenizers", "EmbedKitAssets", "EmbedKitCore"]),
         // Local models and the WordPiece tokenizer vs sentence-transformers / HF tokenizers fixtures (Tests/Fixtures).
         .testTarget(
             name: "EmbedKitModelsTests",

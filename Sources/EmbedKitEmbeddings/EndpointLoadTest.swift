@@ -1,3 +1,4 @@
+import EmbedKitCore
 import AsyncHTTPClient
 import Foundation
 import NIOCore

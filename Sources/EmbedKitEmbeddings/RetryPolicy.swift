@@ -1,3 +1,4 @@
+import EmbedKitCore
 import Foundation
 
 /// When and how long to wait before another attempt, as OpenAI's official SDKs do: retry 408, 409, 429, every
@@ -54,16 +55,3 @@ public struct RetryPolicy: Sendable {
     }
 }
 
-/// A small seeded generator (SplitMix64) for jitter, so a run's waits are reproducible.
-struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-}

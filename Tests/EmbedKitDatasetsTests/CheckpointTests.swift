@@ -1,3 +1,4 @@
+import EmbedKitCore
 import EmbedKitDatasets
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+import EmbedKitCore
 import EmbedKitEmbeddings
 import EmbedKitTokenizers
 import Foundation
@@ -113,7 +114,7 @@ struct OpenAIClientTests {
         let cloud = try await FakeOpenAICloud(dimension: Self.dimension) { n in
             // Exactly 3 of every 10 consecutive requests fail (in a scrambled order), whatever the interleaving.
             guard (n * 7) % 10 < 3 else { return .none }
-            var rng = SeededRandom(seed: UInt64(n) &* 0x9E3779B97F4A7C15 &+ 7)
+            var rng = SplitMix64(seed: UInt64(n) &* 0x9E3779B97F4A7C15 &+ 7)
             let codes = [429, 500, 502, 503]
             let code = codes[Int(rng.unit() * 4) % 4]
             return .status(code, headers: code == 429 ? ["retry-after-ms": "5"] : [:])
@@ -285,19 +286,6 @@ struct OpenAIClientTests {
     }
 }
 
-/// Seeded randomness for fault plans.
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-}
 
 @Suite("OpenAI rate-limit headers")
 struct RateLimitHeaderTests {

@@ -36,7 +36,7 @@ struct KillDuringSaveTests {
         // ~100 MB of vectors so writing the index takes a while.
         let n = 200_000
         var big = [Float](repeating: 0, count: n * 128)
-        var rng = SeededRandom(seed: 2)
+        var rng = SplitMix64(seed: 2)
         for i in big.indices { big[i] = rng.uniform() }
         let vectors = dir.appendingPathComponent("big.npy")
         try NPY.encode(big, shape: [n, 128]).write(to: vectors)

@@ -46,7 +46,7 @@ struct PersistenceTests {
     @Test("a flipped byte anywhere fails the load with a checksum error")
     func flippedByte() throws {
         let (url, original) = try Self.savedFile()
-        var rng = SeededRandom(seed: 5)
+        var rng = SplitMix64(seed: 5)
         var positions = [9, 20, 30, 47, 60, 70, original.count - 1]
         for _ in 0..<12 { positions.append(Int(rng.next() % UInt64(original.count))) }
         for position in positions {

@@ -1,28 +1,21 @@
+import EmbedKitCore
 import EmbedKitIndex
 import Foundation
 
-/// Seeded data for index tests (splitmix64; no global RNG).
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Float { Float(next() >> 40) / Float(1 << 24) }
+/// Seeded data for index tests (no global RNG).
+extension SplitMix64 {
+    /// Standard normal (Box–Muller).
     mutating func gaussian() -> Float {
         let u = max(uniform(), 1e-7), v = uniform()
         return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
     }
 }
 
+
 enum TestData {
     /// `n` vectors around `clusters` random centres, row-major.
     static func clustered(n: Int, dimension d: Int, clusters: Int = 20, spread: Float = 0.5, seed: UInt64) -> [Float] {
-        var rng = SeededRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let centres = (0..<(clusters * d)).map { _ in rng.gaussian() }
         var out = [Float](repeating: 0, count: n * d)
         for i in 0..<n {
@@ -34,7 +27,7 @@ enum TestData {
 
     /// Small integer-valued vectors: every dot product is exact in float32, so ties are exact and common.
     static func integers(n: Int, dimension d: Int, seed: UInt64) -> [Float] {
-        var rng = SeededRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         return (0..<(n * d)).map { _ in Float(Int(rng.next() % 5) - 2) }
     }
 

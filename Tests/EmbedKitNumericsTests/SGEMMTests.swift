@@ -1,3 +1,4 @@
+import EmbedKitCore
 import EmbedKitNumerics
 import Testing
 
@@ -18,8 +19,8 @@ import Testing
     @Test(arguments: [(1, 1, 1, false), (7, 5, 3, false), (33, 17, 64, true), (128, 96, 384, true), (64, 1536, 384, false)])
     func matchesNaiveProduct(m: Int, n: Int, k: Int, transposeB: Bool) {
         var generator = SplitMix64(seed: UInt64(m * 1000 + n * 10 + k))
-        let a = (0..<(m * k)).map { _ in generator.nextFloat() }
-        let b = (0..<(k * n)).map { _ in generator.nextFloat() }
+        let a = (0..<(m * k)).map { _ in generator.signedUniform() }
+        let b = (0..<(k * n)).map { _ in generator.signedUniform() }
         var c = [Float](repeating: .nan, count: m * n)
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
@@ -40,17 +41,3 @@ import Testing
     }
 }
 
-/// A tiny seeded generator so tests are reproducible.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [-1, 1).
-    mutating func nextFloat() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
-}

@@ -39,9 +39,30 @@ final class OpenAITransport: Sendable {
     /// POSTs `body` to `path` and decodes the 2xx answer with `decode`; retries per the policy, including when
     /// `decode` throws (a truncated or garbled body). `tokens` is what the request costs against tokens/min.
     func post<T: Sendable>(path: String, body: Data, tokens: Int, decode: @Sendable (ByteBuffer) throws -> T) async throws -> T {
+        try await withinLimits(tokens: tokens) {
+            try await attempts(path: path, body: body) { response in
+                let collected = try await response.body.collect(upTo: 1 << 30)
+                do { return .accepted(try decode(collected)) } catch { return .malformed("\(error)") }
+            }
+        }
+    }
+
+    /// POSTs `body` and hands back the open streaming response once a 2xx status arrived; retries (same policy)
+    /// only until then, since a stream cannot be replayed.
+    func openStream(path: String, body: Data) async throws -> HTTPClientResponse {
+        try await withinLimits(tokens: 0) {
+            try await attempts(path: path, body: body) { response in
+                await self.meter.succeeded(promptTokens: 0)
+                return .accepted(response)
+            }
+        }
+    }
+
+    /// Runs `body` holding a slot of the concurrency cap and `tokens` of the tokens/min budget.
+    private func withinLimits<T: Sendable>(tokens: Int, _ body: () async throws -> T) async throws -> T {
         try await limiter.acquire(tokens: tokens)
         do {
-            let value = try await attempts(path: path, body: body, decode: decode)
+            let value = try await body()
             await limiter.release()
             return value
         } catch {
@@ -50,7 +71,16 @@ final class OpenAITransport: Sendable {
         }
     }
 
-    private func attempts<T: Sendable>(path: String, body: Data, decode: @Sendable (ByteBuffer) throws -> T) async throws -> T {
+    /// What a 2xx answer turned into: a value, or a body unusable enough to ask again.
+    private enum Outcome<T> {
+        case accepted(T)
+        case malformed(String)
+    }
+
+    /// The retry loop shared by every request: sends, hands a 2xx answer to `accept`, and retries retryable
+    /// statuses, connection failures and malformed 2xx bodies with the policy's backoff.
+    private func attempts<T: Sendable>(path: String, body: Data,
+                                       accept: (HTTPClientResponse) async throws -> Outcome<T>) async throws -> T {
         var retry = 0
         while true {
             let failure: (reason: String, headers: [(String, String)], error: OpenAIError)
@@ -59,14 +89,15 @@ final class OpenAITransport: Sendable {
                 let headers = response.headers.map { ($0.name, $0.value) }
                 await limiter.update(headers: headers)
                 let status = Int(response.status.code)
-                let collected = try await response.body.collect(upTo: 1 << 30)
                 if (200..<300).contains(status) {
-                    do {
-                        return try decode(collected)
-                    } catch {
-                        failure = ("malformed", headers, .malformedResponse(message: "\(error)", attempts: retry + 1))
+                    switch try await accept(response) {
+                    case .accepted(let value):
+                        return value
+                    case .malformed(let message):
+                        failure = ("malformed", headers, .malformedResponse(message: message, attempts: retry + 1))
                     }
                 } else {
+                    let collected = try await response.body.collect(upTo: 1 << 24)
                     let detail = try? JSONDecoder().decode(APIErrorBody.self, from: Data(buffer: collected)).error
                     let error = OpenAIError.api(status: status, detail: detail, attempts: retry + 1)
                     guard RetryPolicy.isRetryable(status: status) else {
@@ -89,59 +120,6 @@ final class OpenAITransport: Sendable {
             let wait = policy.delay(retry: retry, headers: failure.headers, unitRandom: await jitter.next())
             await meter.retried(reason: failure.reason)
             logger.debug("retrying \(path) after \(failure.reason) in \(wait)", metadata: ["attempt": "\(retry + 2)"])
-            try await Task.sleep(for: wait)
-            retry += 1
-        }
-    }
-
-    /// POSTs `body` and hands back the open streaming response once a 2xx status arrived; retries (same policy)
-    /// only until then, since a stream cannot be replayed.
-    func openStream(path: String, body: Data) async throws -> HTTPClientResponse {
-        try await limiter.acquire(tokens: 0)
-        do {
-            let response = try await openAttempts(path: path, body: body)
-            await limiter.release()
-            return response
-        } catch {
-            await limiter.release()
-            throw error
-        }
-    }
-
-    private func openAttempts(path: String, body: Data) async throws -> HTTPClientResponse {
-        var retry = 0
-        while true {
-            let failure: (reason: String, headers: [(String, String)], error: OpenAIError)
-            do {
-                let response = try await http.execute(makeRequest(path: path, body: body), timeout: timeAmount(configuration.requestTimeout))
-                let headers = response.headers.map { ($0.name, $0.value) }
-                await limiter.update(headers: headers)
-                let status = Int(response.status.code)
-                if (200..<300).contains(status) {
-                    await meter.succeeded(promptTokens: 0)
-                    return response
-                }
-                let collected = try await response.body.collect(upTo: 1 << 24)
-                let detail = try? JSONDecoder().decode(APIErrorBody.self, from: Data(buffer: collected)).error
-                let error = OpenAIError.api(status: status, detail: detail, attempts: retry + 1)
-                guard RetryPolicy.isRetryable(status: status) else {
-                    await meter.failed()
-                    throw error
-                }
-                failure = (String(status), headers, error)
-            } catch let error as OpenAIError {
-                throw error
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                failure = ("connection", [], .transport(message: "\(error)", attempts: retry + 1))
-            }
-            guard retry < policy.maxRetries else {
-                await meter.failed()
-                throw failure.error
-            }
-            let wait = policy.delay(retry: retry, headers: failure.headers, unitRandom: await jitter.next())
-            await meter.retried(reason: failure.reason)
             try await Task.sleep(for: wait)
             retry += 1
         }

@@ -80,7 +80,10 @@ struct DemoCommand: AsyncParsableCommand {
             let hits = try index.search(vector, k: 3).map { Hit(score: $0.score, text: corpus.texts[$0.row]) }
             report.searches.append(Search(query: query, hits: hits))
             Output.note("  \"\(query)\"")
-            for hit in hits { Output.note("    \(String(format: "%.3f", hit.score))  \(hit.text.prefix(110))") }
+            for hit in hits {
+                let line = hit.text.split(whereSeparator: \.isNewline).joined(separator: " ")
+                Output.note("    \(String(format: "%.3f", hit.score))  \(line.prefix(110))")
+            }
         }
         report.seconds["search"] = seconds(since: clock)
         if global.json { try Output.json(report) }

@@ -187,27 +187,38 @@ struct PretokenizerScanner {
         if f & Self.number == 0 && !Self.isNewline(b) && flags(at: i + length) & Self.letter != 0 {
             return run(from: i + length, matching: Self.letter)             // [^\r\n\p{L}\p{N}]?+\p{L}++
         }
-        if f & Self.number != 0 {                                          // \p{N}{1,3}+
-            var j = i + length
-            for _ in 0..<2 where j < end {
-                let s = scalar(at: j)
-                if s.flags & Self.number == 0 { break }
-                j += s.length
-            }
-            return j
+        if f & Self.number != 0 { return numberRun(after: i + length) }    // \p{N}{1,3}+
+        if let j = otherPiece(at: i, flags: f, trailingSlash: false) { return j }  //  ?[^\s\p{L}\p{N}]++[\r\n]*+
+        return whitespace(at: i, newlineRule: true)
+    }
+
+    /// End of `\p{N}{1,3}` whose first number scalar ends at `j`: up to two more number scalars.
+    @inline(__always)
+    func numberRun(after start: Int) -> Int {
+        var j = start
+        for _ in 0..<2 where j < end {
+            let s = scalar(at: j)
+            if s.flags & Self.number == 0 { break }
+            j += s.length
         }
-        var otherStart = -1
+        return j
+    }
+
+    /// ` ?[^\s\p{L}\p{N}]+` at `i` followed by newlines (and `/` when `trailingSlash`, as o200k's pattern
+    /// has it); nil when `i` starts no such piece. `flags` are the flags of the scalar at `i`.
+    @inline(__always)
+    func otherPiece(at i: Int, flags f: UInt8, trailingSlash: Bool) -> Int? {
+        let otherStart: Int
         if f & Self.notOther == 0 {
             otherStart = i
-        } else if b == UInt8(ascii: " ") && i + 1 < end && flags(at: i + 1) & Self.notOther == 0 {
+        } else if bytes[i] == UInt8(ascii: " ") && i + 1 < end && flags(at: i + 1) & Self.notOther == 0 {
             otherStart = i + 1
+        } else {
+            return nil
         }
-        if otherStart >= 0 {                                               //  ?[^\s\p{L}\p{N}]++[\r\n]*+
-            var j = otherRun(from: otherStart)
-            while j < end && Self.isNewline(bytes[j]) { j += 1 }
-            return j
-        }
-        return whitespace(at: i, newlineRule: true)
+        var j = otherRun(from: otherStart)
+        while j < end && (Self.isNewline(bytes[j]) || (trailingSlash && bytes[j] == UInt8(ascii: "/"))) { j += 1 }
+        return j
     }
 
     // MARK: o200k_base
@@ -248,26 +259,8 @@ struct PretokenizerScanner {
         if let e = o200kWord(from: i, needLower: true) { return e }
         if prefixable, let e = o200kWord(from: i + length, needLower: false) { return e }
         if let e = o200kWord(from: i, needLower: false) { return e }
-        if f & Self.number != 0 {                                     // \p{N}{1,3}
-            var j = i + length
-            for _ in 0..<2 where j < end {
-                let s = scalar(at: j)
-                if s.flags & Self.number == 0 { break }
-                j += s.length
-            }
-            return j
-        }
-        var otherStart = -1
-        if f & Self.notOther == 0 {
-            otherStart = i
-        } else if b == UInt8(ascii: " ") && i + 1 < end && flags(at: i + 1) & Self.notOther == 0 {
-            otherStart = i + 1
-        }
-        if otherStart >= 0 {                                          //  ?[^\s\p{L}\p{N}]+[\r\n/]*
-            var j = otherRun(from: otherStart)
-            while j < end && (Self.isNewline(bytes[j]) || bytes[j] == UInt8(ascii: "/")) { j += 1 }
-            return j
-        }
+        if f & Self.number != 0 { return numberRun(after: i + length) }    // \p{N}{1,3}
+        if let j = otherPiece(at: i, flags: f, trailingSlash: true) { return j }   //  ?[^\s\p{L}\p{N}]+[\r\n/]*
         return whitespace(at: i, newlineRule: true)
     }
 

@@ -21,8 +21,9 @@ size_t ek_bf16x3_packed_weight_bytes(size_t n, size_t k) {
     return round_up(n, 32) * round_up(k, 32) * 2 * sizeof(uint16_t);
 }
 
-size_t ek_bf16x3_scratch_bytes(size_t k) {
-    return (size_t)PANEL * round_up(k, 32) * 2 * sizeof(uint16_t) + 4 * 256 * sizeof(float);
+size_t ek_bf16x3_scratch_bytes(size_t n, size_t k) {
+    // activation panel, a 32 × 32 staging block for edge blocks, the bias padded to 32 outputs
+    return (size_t)PANEL * round_up(k, 32) * 2 * sizeof(uint16_t) + (32 * 32 + round_up(n, 32)) * sizeof(float);
 }
 
 // Round to nearest even; NaN stays NaN.
@@ -184,11 +185,14 @@ static void configure_tiles(void) {
     _tile_loadconfig(&cfg);
 }
 
-// acc (4 × 256 floats: [row block 0/1][output block 0/1]) = the 32 × 32 block of a · bᵀ.
+// The 32 × 32 block of a · bᵀ + bias: accumulators start from the bias (a tile load with row stride 0 repeats
+// the 16 bias values on every row), then go to `out` (row stride ldo floats): y itself for blocks inside the
+// matrix, a 32 × 32 staging buffer for edge blocks.
 __attribute__((target("amx-tile,amx-bf16")))
 static void kernel_2x2(const uint16_t *a0, const uint16_t *a1, const uint16_t *b0, const uint16_t *b1,
-                       size_t kb_count, float *acc) {
-    _tile_zero(0); _tile_zero(1); _tile_zero(2); _tile_zero(3);
+                       size_t kb_count, const float *bias, float *out, size_t ldo) {
+    _tile_loadd(0, bias, 0); _tile_loadd(1, bias + 16, 0);
+    _tile_loadd(2, bias, 0); _tile_loadd(3, bias + 16, 0);
     for (size_t kb = 0; kb < kb_count; kb++) {
         const uint16_t *A0 = a0 + kb * 2 * TILE_ELEMS, *A1 = a1 + kb * 2 * TILE_ELEMS;
         const uint16_t *B0 = b0 + kb * 2 * TILE_ELEMS, *B1 = b1 + kb * 2 * TILE_ELEMS;
@@ -201,46 +205,40 @@ static void kernel_2x2(const uint16_t *a0, const uint16_t *a1, const uint16_t *b
         _tile_loadd(6, B0, 64); _tile_loadd(7, B1, 64);
         _tile_dpbf16ps(0, 4, 6); _tile_dpbf16ps(1, 4, 7); _tile_dpbf16ps(2, 5, 6); _tile_dpbf16ps(3, 5, 7);
     }
-    _tile_stored(0, acc, 64); _tile_stored(1, acc + 256, 64);
-    _tile_stored(2, acc + 512, 64); _tile_stored(3, acc + 768, 64);
+    size_t stride = ldo * sizeof(float);
+    _tile_stored(0, out, stride); _tile_stored(1, out + 16, stride);
+    _tile_stored(2, out + 16 * ldo, stride); _tile_stored(3, out + 16 * ldo + 16, stride);
 }
 
 __attribute__((target("amx-tile")))
 static void release_tiles(void) { _tile_release(); }
 
-__attribute__((target("avx512f")))
-static void write_block(const float *acc, size_t row0, size_t rows, size_t col0, size_t n, const float *bias,
-                        float *y, size_t ldy) {
-    for (size_t rb = 0; rb < 2; rb++) {
-        for (size_t cb = 0; cb < 2; cb++) {
-            size_t c = col0 + cb * 16;
-            if (c >= n) continue;
-            size_t width = n - c < 16 ? n - c : 16;
-            __mmask16 mask = width == 16 ? 0xffff : (__mmask16)((1u << width) - 1);
-            __m512 b = bias ? _mm512_maskz_loadu_ps(mask, bias + c) : _mm512_setzero_ps();
-            const float *tile = acc + (rb * 2 + cb) * 256;
-            for (size_t r = 0; r < 16; r++) {
-                size_t row = row0 + rb * 16 + r;
-                if (row >= rows) break;
-                _mm512_mask_storeu_ps(y + row * ldy + c, mask, _mm512_add_ps(_mm512_load_ps(tile + r * 16), b));
-            }
-        }
-    }
+// Copies the valid part (rows < rows, columns < n) of a staged 32 × 32 block at (row0, col0) into y.
+static void copy_edge_block(const float *staged, size_t row0, size_t rows, size_t col0, size_t n, float *y,
+                            size_t ldy) {
+    size_t height = rows - row0 < 32 ? rows - row0 : 32, width = n - col0 < 32 ? n - col0 : 32;
+    for (size_t r = 0; r < height; r++) memcpy(y + (row0 + r) * ldy + col0, staged + r * 32, width * sizeof(float));
 }
 
 // y[rows × n] (stride ldy) = the packed activation panel (rows ≤ its padded height) · the packed weights
-// (n outputs, kb_count blocks of 32 inputs) + bias. Tiles must be configured.
+// (n outputs, kb_count blocks of 32 inputs) + bias (bias_pad: n rounded up to 32 floats). Tiles must be
+// configured.
 __attribute__((target("amx-tile,amx-bf16")))
 static void multiply_panel(const uint16_t *panel, size_t rows, size_t kb_count, const uint16_t *w, size_t n,
-                           const float *bias, float *y, size_t ldy, float *acc) {
+                           const float *bias_pad, float *y, size_t ldy, float *staged) {
     size_t tile_stride = kb_count * 2 * TILE_ELEMS;  // one 16-row (or 16-output) block across all inputs
     size_t rp = round_up(rows, 32), np = round_up(n, 32);
     for (size_t nb = 0; nb < np / 16; nb += 2) {
         const uint16_t *b0 = w + nb * tile_stride, *b1 = b0 + tile_stride;
+        int full_width = nb * 16 + 32 <= n;
         for (size_t mb = 0; mb < rp / 16; mb += 2) {
             const uint16_t *a0 = panel + mb * tile_stride, *a1 = a0 + tile_stride;
-            kernel_2x2(a0, a1, b0, b1, kb_count, acc);
-            write_block(acc, mb * 16, rows, nb * 16, n, bias, y, ldy);
+            if (full_width && mb * 16 + 32 <= rows) {
+                kernel_2x2(a0, a1, b0, b1, kb_count, bias_pad + nb * 16, y + mb * 16 * ldy + nb * 16, ldy);
+            } else {
+                kernel_2x2(a0, a1, b0, b1, kb_count, bias_pad + nb * 16, staged, 32);
+                copy_edge_block(staged, mb * 16, rows, nb * 16, n, y, ldy);
+            }
         }
     }
 }
@@ -254,12 +252,15 @@ void ek_bf16x3_linear(const float *x, size_t m, size_t k, size_t ldx, const void
                       const float *bias, float *y, size_t ldy, void *scratch) {
     size_t kb_count = round_up(k, 32) / 32;
     uint16_t *panel = (uint16_t *)scratch;
-    float *acc = (float *)((char *)scratch + (size_t)PANEL * kb_count * 32 * 2 * sizeof(uint16_t));
+    float *staged = (float *)((char *)scratch + (size_t)PANEL * kb_count * 32 * 2 * sizeof(uint16_t));
+    float *bias_pad = staged + 32 * 32;
+    size_t np = round_up(n, 32);
+    for (size_t j = 0; j < np; j++) bias_pad[j] = (bias && j < n) ? bias[j] : 0.0f;
     configure_tiles();
     for (size_t p = 0; p < m; p += PANEL) {
         size_t rows = m - p < PANEL ? m - p : PANEL;
         pack_panel(x + p * ldx, rows, k, ldx, panel);
-        multiply_panel(panel, rows, kb_count, (const uint16_t *)packed, n, bias, y + p * ldy, ldy, acc);
+        multiply_panel(panel, rows, kb_count, (const uint16_t *)packed, n, bias_pad, y + p * ldy, ldy, staged);
     }
     release_tiles();
 }

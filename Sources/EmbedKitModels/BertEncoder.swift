@@ -21,7 +21,8 @@ final class BertWorkspace {
         context = .allocate(capacity: tokens * c.hiddenSize)
         intermediate = .allocate(capacity: tokens * c.intermediateSize)
         scores = .allocate(capacity: maxLength * maxLength)
-        linearScratch = LinearScratch(inputs: max(c.hiddenSize, c.intermediateSize))
+        linearScratch = LinearScratch(inputs: max(c.hiddenSize, c.intermediateSize),
+                                      outputs: max(3 * c.hiddenSize, c.intermediateSize))
     }
 
     deinit {

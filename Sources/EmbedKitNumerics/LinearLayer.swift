@@ -16,13 +16,18 @@ public enum MatrixEngine: String, Sendable, CaseIterable {
         }
     }
 
-    /// The engine linear layers use by default: AMX when the CPU has it and the OS grants tile state, unless
-    /// the environment variable `EMBEDKIT_GEMM=openblas` forces BLAS (`EMBEDKIT_GEMM=amx` asks for AMX and
-    /// still falls back when it is unavailable). Decided once per process.
+    /// The engine linear layers use by default: BLAS, unless the environment variable `EMBEDKIT_GEMM=amx`
+    /// asks for AMX and the CPU has it (else BLAS). Decided once per process.
+    ///
+    /// AMX is opt-in because bf16x3 carries ~17 significant bits per product, not float32's 24: measured, the
+    /// all-MiniLM-L6-v2 parity check stays far inside its bounds (max |Δ| 3.3e-6 vs sentence-transformers,
+    /// limit 1e-4), but one tiny random BERT fixture (CLS pooling, not normalized) moves 5.1e-5 from
+    /// `transformers`, beyond that test's 1e-5. Float32-exact splitting (bf16x6) would cost twice as many tile
+    /// products and lose the speed advantage on this hardware (docs/performance/models.md).
     public static let preferred: MatrixEngine = {
         let requested = ProcessInfo.processInfo.environment["EMBEDKIT_GEMM"]?.lowercased()
-        if requested == "openblas" || requested == "blas" { return .blas }
-        return MatrixEngine.amxBF16x3.isAvailable ? .amxBF16x3 : .blas
+        if requested == "amx" && MatrixEngine.amxBF16x3.isAvailable { return .amxBF16x3 }
+        return .blas
     }()
 }
 
@@ -68,7 +73,8 @@ public final class LinearWeights: @unchecked Sendable {
         guard rows > 0 else { return }
         let ldx = ldx ?? inputs, ldy = ldy ?? outputs
         if let packed {
-            precondition(scratch.inputs >= inputs, "scratch sized for \(scratch.inputs) inputs, layer has \(inputs)")
+            precondition(scratch.inputs >= inputs && scratch.outputs >= outputs,
+                         "scratch sized for \(scratch.outputs) × \(scratch.inputs), layer is \(outputs) × \(inputs)")
             ek_bf16x3_linear(x, rows, inputs, ldx, packed, outputs, bias, y, ldy, scratch.pointer)
             return
         }
@@ -82,14 +88,16 @@ public final class LinearWeights: @unchecked Sendable {
 }
 
 /// Per-thread scratch for ``LinearWeights/apply(_:rows:ldx:bias:into:ldy:scratch:)`` on layers with up to
-/// `inputs` inputs (a few hundred KB; reuse one per worker).
+/// `outputs` outputs and `inputs` inputs (a few hundred KB; reuse one per worker).
 public final class LinearScratch {
     public let inputs: Int
+    public let outputs: Int
     let pointer: UnsafeMutableRawPointer
 
-    public init(inputs: Int) {
+    public init(inputs: Int, outputs: Int) {
         self.inputs = inputs
-        pointer = .allocate(byteCount: max(64, ek_bf16x3_scratch_bytes(inputs)), alignment: 64)
+        self.outputs = outputs
+        pointer = .allocate(byteCount: max(64, ek_bf16x3_scratch_bytes(outputs, inputs)), alignment: 64)
     }
 
     deinit { pointer.deallocate() }

@@ -44,7 +44,7 @@ import Testing
         c.w.withUnsafeBufferPointer { w in
             let layer = LinearWeights(weight: w.baseAddress!, outputs: outputs, inputs: inputs, owner: nil, engine: engine)
             #expect(layer.engine == engine)
-            let scratch = LinearScratch(inputs: inputs)
+            let scratch = LinearScratch(inputs: inputs, outputs: outputs)
             c.x.withUnsafeBufferPointer { x in
                 c.bias.withUnsafeBufferPointer { b in
                     y.withUnsafeMutableBufferPointer { out in

@@ -14,10 +14,10 @@ size_t ek_bf16x3_packed_weight_bytes(size_t n, size_t k);
 /// Splits and packs w (n rows of k floats, row stride ldw; PyTorch's [out, in] layout) into `packed`
 /// (ek_bf16x3_packed_weight_bytes(n, k) bytes, 64-byte aligned). Runs without AMX.
 void ek_bf16x3_pack_weight(const float *w, size_t n, size_t k, size_t ldw, void *packed);
-/// Bytes of scratch ek_bf16x3_linear needs for inner dimension k (independent of m and n).
-size_t ek_bf16x3_scratch_bytes(size_t k);
+/// Bytes of scratch ek_bf16x3_linear needs for up to n outputs and k inputs (independent of the row count).
+size_t ek_bf16x3_scratch_bytes(size_t n, size_t k);
 /// y[m × n] (row stride ldy) = x[m × k] (row stride ldx) · wᵀ + bias (bias may be NULL), with w packed by
-/// ek_bf16x3_pack_weight(…, n, k, …). scratch: ek_bf16x3_scratch_bytes(k) bytes, 64-byte aligned.
+/// ek_bf16x3_pack_weight(…, n, k, …). scratch: ek_bf16x3_scratch_bytes(≥ n, ≥ k) bytes, 64-byte aligned.
 /// Requires ek_amx_available().
 void ek_bf16x3_linear(const float *x, size_t m, size_t k, size_t ldx, const void *packed, size_t n,
                       const float *bias, float *y, size_t ldy, void *scratch);

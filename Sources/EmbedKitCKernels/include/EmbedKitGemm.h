@@ -1,5 +1,5 @@
-// Matrix multiplication for linear layers on Intel AMX (Sapphire Rapids and later), accurate to float32 level
-// by "bf16x3" splitting: every float x = hi + lo with hi = bf16(x), lo = bf16(x − hi), and
+// Matrix multiplication for linear layers on Intel AMX (Sapphire Rapids and later), close to float32 accuracy
+// (~17 significant bits per product, float32 has 24) by "bf16x3" splitting: every float x = hi + lo with hi = bf16(x), lo = bf16(x − hi), and
 // x·w ≈ hi·hi' + hi·lo' + lo·hi', accumulated in float32 by TDPBF16PS. Weights are split and packed once
 // (ek_bf16x3_pack_weight); activations are split per call. Used through EmbedKitNumerics only.
 #ifndef EMBEDKIT_GEMM_H

@@ -16,6 +16,9 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     public let vocabularySize: Int
 
     let table: BPERankTable
+    /// The table's lookups as plain pointers: read in every encode call without touching its reference count
+    /// (a shared cache line when several threads encode).
+    let mergeTables: BPEMergeTables
     let specialBytes: [(bytes: [UInt8], id: Int, text: String)]
     let specialById: [Int: [UInt8]]
     /// Bounded caches of recently encoded pieces, lent to one thread at a time (see `BPEPieceCache`).
@@ -55,6 +58,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         table = try vocabulary.withUnsafeBytes { raw in
             try TiktokenVocabularyParser.parse(raw.bindMemory(to: UInt8.self), name: spec.name)
         }
+        mergeTables = BPEMergeTables(table)
         for b in 0..<256 where table.byteRank[b] == BPERankTable.missing {
             throw TiktokenError.malformedVocabulary(name: spec.name, line: 0, reason: "byte \(b) has no rank")
         }
@@ -131,35 +135,39 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
 
     /// Encodes many texts on up to `threads` threads (default: every core); results are in input order.
     public func encodeOrdinaryBatch(_ texts: [String], threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [[Int]] {
+        let workers = max(1, min(threads, texts.count))
+        if workers == 1 {
+            return pieceCaches.withCache { cache in texts.map { encodeOrdinary($0, cache: cache) } }
+        }
         let results = UnsafeMutableBufferPointer<[Int]>.allocate(capacity: texts.count)
         results.initialize(repeating: [])
         defer { results.deallocate() }
-        let workers = max(1, min(threads, texts.count))
         let shared = SendableBox(results)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        let chunks = BatchChunks(count: texts.count, workers: workers)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
             pieceCaches.withCache { cache in
-                var i = worker
-                while i < texts.count {
-                    shared.value[i] = encodeOrdinary(texts[i], cache: cache)
-                    i += workers
+                while let range = chunks.next() {
+                    for i in range { shared.value[i] = encodeOrdinary(texts[i], cache: cache) }
                 }
             }
         }
-        return Array(results)
+        return [[Int]](unsafeUninitializedCapacity: texts.count) { buffer, initialized in
+            _ = buffer.moveInitialize(fromContentsOf: results)
+            initialized = texts.count
+        }
     }
 
     /// Token counts of many texts on up to `threads` threads.
     public func countBatch(_ texts: [String], threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Int] {
         var counts = [Int](repeating: 0, count: texts.count)
         let workers = max(1, min(threads, texts.count))
+        let chunks = BatchChunks(count: texts.count, workers: workers)
         counts.withUnsafeMutableBufferPointer { buffer in
             let shared = SendableBox(buffer)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
                 pieceCaches.withCache { cache in
-                    var i = worker
-                    while i < texts.count {
-                        shared.value[i] = count(texts[i], cache: cache)
-                        i += workers
+                    while let range = chunks.next() {
+                        for i in range { shared.value[i] = count(texts[i], cache: cache) }
                     }
                 }
             }
@@ -227,25 +235,25 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         guard start < end, let base = bytes.baseAddress else { return }
         let scanner = PretokenizerScanner(bytes: base, end: end)
         let total = bytes.count
-        let table = self.table
+        let tables = mergeTables
         var i = start
         switch spec.pattern {
         case .cl100k:
             while i < end {
                 let e = scanner.cl100kPieceEnd(from: i)
-                BytePairMerge.encodePiece(base + i, e - i, readable: total - i, table: table, cache: cache, into: &sink)
+                BytePairMerge.encodePiece(base + i, e - i, readable: total - i, tables: tables, cache: cache, into: &sink)
                 i = e
             }
         case .o200k:
             while i < end {
                 let e = scanner.o200kPieceEnd(from: i)
-                BytePairMerge.encodePiece(base + i, e - i, readable: total - i, table: table, cache: cache, into: &sink)
+                BytePairMerge.encodePiece(base + i, e - i, readable: total - i, tables: tables, cache: cache, into: &sink)
                 i = e
             }
         case .r50k:
             while i < end {
                 let e = scanner.r50kPieceEnd(from: i)
-                BytePairMerge.encodePiece(base + i, e - i, readable: total - i, table: table, cache: cache, into: &sink)
+                BytePairMerge.encodePiece(base + i, e - i, readable: total - i, tables: tables, cache: cache, into: &sink)
                 i = e
             }
         }
@@ -310,6 +318,29 @@ public enum SpecialTokenSet: Sendable, Hashable {
         case .all: return true
         case .only(let set): return set.contains(token)
         }
+    }
+}
+
+/// Hands out contiguous ranges of a batch to workers: each worker writes one run of neighbouring results (no
+/// two threads writing the same cache line except at range ends) and fast workers take more ranges.
+final class BatchChunks: @unchecked Sendable {
+    private let lock = NSLock()
+    private var start = 0
+    private let count: Int
+    private let size: Int
+
+    init(count: Int, workers: Int) {
+        self.count = count
+        size = max(8, count / (workers * 64))
+    }
+
+    func next() -> Range<Int>? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard start < count else { return nil }
+        let end = min(count, start + size)
+        defer { start = end }
+        return start..<end
     }
 }
 

@@ -26,16 +26,36 @@ final class BPEPieceCache {
     let entries: UnsafeMutablePointer<Entry>
     /// Where a missed piece is merged (ids and pair ranks: 2 × 16 words).
     let scratch: UnsafeMutablePointer<UInt32>
+    /// Ends of the pieces scanned ahead (``TiktokenEncoding/lookahead``).
+    let pieceEnds: UnsafeMutablePointer<Int>
+    /// The encoding's lookups, fetched on this cache's first use (a cache belongs to one encoding's pool).
+    var tables: BPEMergeTables?
+    /// Sum of the values touched ahead, kept so the loads are not optimized away.
+    var touched: UInt32 = 0
 
     init() {
         entries = .allocate(capacity: Self.slotCount)
         entries.initialize(repeating: Entry(k0: 0, k1: 0, meta: 0, id0: 0, id1: 0, id2: 0), count: Self.slotCount)
         scratch = .allocate(capacity: 2 * Self.maxPieceBytes)
+        pieceEnds = .allocate(capacity: 64)
     }
 
     deinit {
         entries.deallocate()
         scratch.deallocate()
+        pieceEnds.deallocate()
+    }
+
+    /// Loads (and returns a value of) the cache slot of the `n` (3…16) bytes at `p` and, for ≤ 8 bytes, their
+    /// slot in the whole-token table — so the encode that follows finds both lines in cache.
+    @inline(__always)
+    func touch(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, bytes: BPEBytesLookup) -> UInt32 {
+        let (k0, k1) = Self.key(p, n, readable: readable)
+        var value = entries[Self.slot(k0, k1, n)].meta
+        if n <= 8 {
+            value &+= bytes.shortSlots[BPEBytesLookup.shortSlot(k0, n, bytes.shortShift)].value
+        }
+        return value
     }
 
     /// Forgets every entry.

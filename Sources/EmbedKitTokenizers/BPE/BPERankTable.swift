@@ -1,3 +1,5 @@
+import Foundation
+
 /// Token bytes → rank, as flat open-addressing hash tables (linear probing, load ≤ 0.75): pieces of ≤ 8 bytes
 /// packed into a `UInt64` key, 9…16 bytes as two overlapping `UInt64` words stored in the slot, longer ones
 /// hashed and compared against the token bytes kept for decoding. Also keeps every rank's
@@ -14,8 +16,18 @@ final class BPERankTable: @unchecked Sendable {
     let rankCount: Int
     /// Byte-keyed lookups (whole pieces).
     let lookup: BPEBytesLookup
-    /// (id, id) → id of the concatenation (the merge).
-    let pairs: BPEPairTable
+    private let pairsLock = NSLock()
+    private var builtPairs: BPEPairTable?
+    /// (id, id) → id of the concatenation (the merge). Built on first use, not at load: it costs ~3× the
+    /// rest of loading (0.5–1.2 M byte-slice lookups), and a caller that only decodes never needs it.
+    var pairs: BPEPairTable {
+        pairsLock.lock()
+        defer { pairsLock.unlock() }
+        if let built = builtPairs { return built }
+        let built = BPEPairTable(arena: arena, offsets: offsets, rankCount: rankCount, lookup: lookup)
+        builtPairs = built
+        return built
+    }
     var byteRank: UnsafeMutablePointer<UInt32> { lookup.byteRank }
 
     static let missing: UInt32 = .max
@@ -27,12 +39,11 @@ final class BPERankTable: @unchecked Sendable {
         self.offsets = offsets
         self.rankCount = rankCount
         lookup = BPEBytesLookup(arena: arena, offsets: offsets, rankCount: rankCount)
-        pairs = BPEPairTable(arena: arena, offsets: offsets, rankCount: rankCount, lookup: lookup)
     }
 
     deinit {
         arena.deallocate(); offsets.deallocate()
-        lookup.deallocate(); pairs.deallocate()
+        lookup.deallocate(); builtPairs?.deallocate()
     }
 
     @inline(__always)

@@ -16,9 +16,6 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     public let vocabularySize: Int
 
     let table: BPERankTable
-    /// The table's lookups as plain pointers: read in every encode call without touching its reference count
-    /// (a shared cache line when several threads encode).
-    let mergeTables: BPEMergeTables
     let specialBytes: [(bytes: [UInt8], id: Int, text: String)]
     let specialById: [Int: [UInt8]]
     /// Bounded caches of recently encoded pieces, lent to one thread at a time (see `BPEPieceCache`).
@@ -58,7 +55,6 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         table = try vocabulary.withUnsafeBytes { raw in
             try TiktokenVocabularyParser.parse(raw.bindMemory(to: UInt8.self), name: spec.name)
         }
-        mergeTables = BPEMergeTables(table)
         for b in 0..<256 where table.byteRank[b] == BPERankTable.missing {
             throw TiktokenError.malformedVocabulary(name: spec.name, line: 0, reason: "byte \(b) has no rank")
         }
@@ -228,35 +224,57 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         return try copy.utf8.withContiguousStorageIfAvailable(body)!
     }
 
+    /// Pieces scanned ahead of the one being encoded (see ``encodeSegment(_:_:_:cache:into:)``).
+    static let lookahead = 8
+
     /// Pre-tokenizes `bytes[start..<end]` (as its own text: `$` is `end`) and appends each piece's ids.
+    ///
+    /// Pieces are scanned `lookahead` at a time and their piece-cache and whole-token slots touched before
+    /// any of them is encoded: those are independent loads the CPU overlaps, so the probes that follow find
+    /// their cache lines close instead of waiting on memory one piece at a time. Results do not depend on it.
     @inline(__always)
     func encodeSegment<Sink: BPETokenSink>(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
                                             cache: BPEPieceCache, into sink: inout Sink) {
         guard start < end, let base = bytes.baseAddress else { return }
         let scanner = PretokenizerScanner(bytes: base, end: end)
         let total = bytes.count
-        let tables = mergeTables
+        // The table's lookups as plain pointers, fetched once per cache (the pair table is built on first
+        // use): no shared reference count or lock is touched per call when several threads encode.
+        let tables: BPEMergeTables
+        if let known = cache.tables {
+            tables = known
+        } else {
+            tables = BPEMergeTables(table)
+            cache.tables = tables
+        }
+        let pattern = spec.pattern
+        let ends = cache.pieceEnds
         var i = start
-        switch spec.pattern {
-        case .cl100k:
-            while i < end {
-                let e = scanner.cl100kPieceEnd(from: i)
-                BytePairMerge.encodePiece(base + i, e - i, readable: total - i, tables: tables, cache: cache, into: &sink)
-                i = e
+        var touched: UInt32 = 0
+        while i < end {
+            var m = 0, j = i
+            while m < Self.lookahead && j < end {
+                let e: Int
+                switch pattern {
+                case .cl100k: e = scanner.cl100kPieceEnd(from: j)
+                case .o200k: e = scanner.o200kPieceEnd(from: j)
+                case .r50k: e = scanner.r50kPieceEnd(from: j)
+                }
+                ends[m] = e
+                let n = e - j
+                if n >= 3 && n <= BPEPieceCache.maxPieceBytes {
+                    touched &+= cache.touch(base + j, n, readable: total - j, bytes: tables.bytes)
+                }
+                j = e
+                m += 1
             }
-        case .o200k:
-            while i < end {
-                let e = scanner.o200kPieceEnd(from: i)
-                BytePairMerge.encodePiece(base + i, e - i, readable: total - i, tables: tables, cache: cache, into: &sink)
-                i = e
-            }
-        case .r50k:
-            while i < end {
-                let e = scanner.r50kPieceEnd(from: i)
+            for k in 0..<m {
+                let e = ends[k]
                 BytePairMerge.encodePiece(base + i, e - i, readable: total - i, tables: tables, cache: cache, into: &sink)
                 i = e
             }
         }
+        cache.touched = touched
     }
 
     /// The leftmost special token at or after `position` (longest first when several start there).

@@ -91,20 +91,19 @@ struct ModelsCommand: AsyncParsableCommand {
 
     struct Tokenize: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the WordPiece ids a model's tokenizer gives (JSON arrays).",
-            discussion: "Without --framed: HF's encode(text, add_special_tokens=False). With --framed: [CLS] … [SEP] truncated to the model's length.")
+            abstract: "Print the ids a model's tokenizer (WordPiece or Unigram) gives (JSON arrays).",
+            discussion: "Without --framed: HF's encode(text, add_special_tokens=False). With --framed: [CLS] … [SEP] (or <s> … </s>) truncated to --max-length.")
         @Option(name: .long, help: "A known model name or a Hugging Face model folder.") var model: String = AssetCatalog.allMiniLML6v2.name
-        @Option(name: .long, help: "A tokenizer.json or vocab.txt (instead of --model).") var tokenizer: String?
+        @Option(name: .long, help: "A tokenizer.json (WordPiece or Unigram) or vocab.txt (instead of --model).") var tokenizer: String?
         @Flag(name: .long, help: "Add [CLS]/[SEP] and truncate to --max-length.") var framed = false
         @Option(name: .customLong("max-length"), help: "Truncation length with --framed.") var maxLength: Int = 256
         @Flag(name: .long, help: "Input is JSON Lines: one JSON string per line; one output line each.") var jsonl = false
         @Argument(help: "Input file (default: standard input).") var file: String?
 
         func run() async throws {
-            let wordPiece: WordPieceTokenizer
+            let wordPiece: any EncoderTokenizer
             if let tokenizer {
-                let url = URL(fileURLWithPath: tokenizer)
-                wordPiece = url.lastPathComponent.hasSuffix(".txt") ? try WordPieceTokenizer(vocabTxt: url) : try WordPieceTokenizer(tokenizerJSON: url)
+                wordPiece = try EncoderTokenizers.load(URL(fileURLWithPath: tokenizer))
             } else {
                 wordPiece = try await LocalEmbeddingModel.load(model).tokenizer
             }

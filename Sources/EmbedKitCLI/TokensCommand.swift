@@ -17,7 +17,7 @@ struct TokenizerChoice: ParsableArguments {
     var encoding: String?
     @Option(help: "OpenAI model name (text-embedding-3-small, gpt-4o, …); picks its encoding.")
     var model: String?
-    @Option(help: "A Hugging Face tokenizer.json (WordPiece, e.g. all-MiniLM-L6-v2's); ids without [CLS]/[SEP].")
+    @Option(help: "A Hugging Face tokenizer.json (WordPiece, e.g. all-MiniLM-L6-v2's, or SentencePiece Unigram, e.g. XLM-R's); ids without [CLS]/[SEP] or <s>/</s>.")
     var tokenizer: String?
 
     func validate() throws {
@@ -36,10 +36,10 @@ struct TokenizerChoice: ParsableArguments {
         throw TokensFailure("this command needs a tiktoken encoding: pass --encoding or --model")
     }
 
-    /// The tokenizer chosen: a tiktoken encoding, or the WordPiece tokenizer of a tokenizer.json.
+    /// The tokenizer chosen: a tiktoken encoding, or the WordPiece / Unigram tokenizer of a tokenizer.json.
     func loadAny() throws -> any Tokenizer {
         guard let tokenizer else { return try load() }
-        do { return try WordPieceTokenizer(tokenizerJSON: URL(fileURLWithPath: tokenizer)) } catch {
+        do { return try EncoderTokenizers.load(URL(fileURLWithPath: tokenizer)) } catch {
             throw TokensFailure("cannot load \(tokenizer): \(error)")
         }
     }

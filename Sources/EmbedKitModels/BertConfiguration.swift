@@ -1,6 +1,8 @@
 import Foundation
 
-/// The encoder hyper-parameters from a Hugging Face `config.json` of a BERT-family checkpoint.
+/// The encoder hyper-parameters from a Hugging Face `config.json` of a BERT-family checkpoint: BERT
+/// (`model_type: bert`) or XLM-RoBERTa (`xlm-roberta`: the same encoder with position ids starting at
+/// `pad_token_id + 1`, one token type, and a SentencePiece Unigram tokenizer).
 public struct BertConfiguration: Sendable, Equatable {
     public var modelType: String
     public var vocabularySize: Int
@@ -11,9 +13,19 @@ public struct BertConfiguration: Sendable, Equatable {
     public var maxPositions: Int
     public var typeVocabularySize: Int
     public var layerNormEpsilon: Float
+    /// Position id of a sequence's first token: 0 for BERT, `pad_token_id + 1` for XLM-RoBERTa (HF's
+    /// `create_position_ids_from_input_ids`; 2 with XLM-R's padding id 1).
+    public var positionOffset: Int
+    /// XLM-RoBERTa's padding id (`pad_token_id`): a token with this id gets position `pad_token_id` and does not
+    /// advance the count, as in HF; nil for BERT (plain 0, 1, 2, … positions).
+    public var paddingId: Int32?
 
     /// Model types whose weights and forward pass EmbedKit implements.
-    public static let supportedModelTypes = ["bert"]
+    public static let supportedModelTypes = ["bert", "xlm-roberta"]
+
+    /// The longest input, framing tokens included: the position table less the offset (512 for BERT's 512
+    /// positions and for XLM-R's 514).
+    public var maxTokens: Int { maxPositions - positionOffset }
 
     /// Parses and validates `config.json`.
     public init(url: URL) throws {
@@ -45,8 +57,15 @@ public struct BertConfiguration: Sendable, Equatable {
         heads = try int("num_attention_heads")
         intermediateSize = try int("intermediate_size")
         maxPositions = try int("max_position_embeddings")
-        typeVocabularySize = json["type_vocab_size"] as? Int ?? 2
-        layerNormEpsilon = Float((json["layer_norm_eps"] as? Double) ?? 1e-12)
+        let isXLMR = type == "xlm-roberta"
+        typeVocabularySize = json["type_vocab_size"] as? Int ?? (isXLMR ? 1 : 2)
+        layerNormEpsilon = Float((json["layer_norm_eps"] as? Double) ?? (isXLMR ? 1e-5 : 1e-12))
+        let pad = json["pad_token_id"] as? Int ?? 1
+        positionOffset = isXLMR ? pad + 1 : 0
+        paddingId = isXLMR ? Int32(pad) : nil
+        guard typeVocabularySize >= 1, positionOffset >= 0, maxPositions > positionOffset + 1 else {
+            throw ModelError.invalidFile(path: path, reason: "max_position_embeddings \(maxPositions) leaves no room after the position offset \(positionOffset) (pad_token_id + 1)")
+        }
         guard hiddenSize % heads == 0 else {
             throw ModelError.invalidFile(path: path, reason: "hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(heads)")
         }
@@ -62,7 +81,7 @@ public struct SentenceModelConfiguration: Sendable {
     public var normalize: Bool
     /// Tokens per input including [CLS]/[SEP] (see ``maxSequenceLength(folder:positions:)``).
     public var maxSequenceLength: Int
-    /// `tokenizer.json` if present, else `vocab.txt`.
+    /// `tokenizer.json` if present, else `vocab.txt` (BERT only).
     public var tokenizerFile: URL
     public var weightsFile: URL
 
@@ -90,6 +109,8 @@ public struct SentenceModelConfiguration: Sendable {
         weightsFile = try require("model.safetensors")
         if fm.fileExists(atPath: file("tokenizer.json").path) {
             tokenizerFile = file("tokenizer.json")
+        } else if encoder.modelType != "bert" {
+            throw ModelError.missingFile(folder: folder.path, file: "tokenizer.json (an XLM-R folder's sentencepiece.bpe.model alone is not read: save the tokenizer with HF `tokenizers` / `transformers` to get tokenizer.json)")
         } else if fm.fileExists(atPath: file("vocab.txt").path) {
             tokenizerFile = file("vocab.txt")
         } else {
@@ -118,12 +139,12 @@ public struct SentenceModelConfiguration: Sendable {
                 }
             }
         }
-        maxSequenceLength = try Self.maxSequenceLength(folder: folder, positions: encoder.maxPositions)
+        maxSequenceLength = try Self.maxSequenceLength(folder: folder, positions: encoder.maxTokens)
     }
 
     /// sentence_bert_config.json's `max_seq_length` (sentence-transformers < 5), else tokenizer_config.json's
     /// `model_max_length` (where sentence-transformers ≥ 5 keeps it), else max_position_embeddings; never more
-    /// than max_position_embeddings.
+    /// than the model's position table allows (``BertConfiguration/maxTokens``).
     static func maxSequenceLength(folder: URL, positions: Int) throws -> Int {
         for (file, key) in [("sentence_bert_config.json", "max_seq_length"), ("tokenizer_config.json", "model_max_length")] {
             let url = folder.appendingPathComponent(file)

@@ -46,20 +46,7 @@ struct BertEncoder: Sendable {
         let headSize = h / config.heads
         let total = sequences.reduce(0) { $0 + $1.count }
         precondition(total <= w.tokens)
-        // Embeddings: word + position + token type 0, then LayerNorm.
-        var row = 0
-        for ids in sequences {
-            for (position, id) in ids.enumerated() {
-                let out = w.hidden + row * h
-                let word = weights.wordEmbeddings.pointer + Int(id) * h
-                let pos = weights.positionEmbeddings.pointer + position * h
-                let type = weights.tokenTypeEmbeddings.pointer
-                for j in 0..<h { out[j] = word[j] + pos[j] + type[j] }
-                row += 1
-            }
-        }
-        LayerNorm.applyInPlace(w.hidden, rows: total, width: h, gamma: weights.embeddingNormGamma.pointer,
-                               beta: weights.embeddingNormBeta.pointer, epsilon: config.layerNormEpsilon)
+        embed(sequences, into: w.hidden, rows: total)
         var hidden = w.hidden
         var spare = w.scratch
         let scale = 1 / Float(headSize).squareRoot()

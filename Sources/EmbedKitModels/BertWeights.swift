@@ -19,7 +19,8 @@ struct BertLayerWeights: Sendable {
     let outputNormBeta: TensorStorage
 }
 
-/// All parameters of a BERT encoder, read from `model.safetensors` (names with or without the `bert.` prefix,
+/// All parameters of a BERT / XLM-RoBERTa encoder, read from `model.safetensors` (names with or without the
+/// `bert.` / `roberta.` prefix,
 /// LayerNorm as weight/bias or gamma/beta).
 struct BertWeights: Sendable {
     let wordEmbeddings: TensorStorage      // [V, H]
@@ -30,7 +31,7 @@ struct BertWeights: Sendable {
     let layers: [BertLayerWeights]
 
     init(file: SafeTensorsFile, config c: BertConfiguration, engine: MatrixEngine = .preferred) throws {
-        let prefix = file.tensors["embeddings.word_embeddings.weight"] != nil ? "" : "bert."
+        let prefix = ["", "bert.", "roberta."].first { file.tensors[$0 + "embeddings.word_embeddings.weight"] != nil } ?? ""
         func t(_ name: String, _ shape: [Int]) throws -> TensorStorage { try file.floats(prefix + name, shape: shape) }
         func linear(_ name: String, _ outputs: Int, _ inputs: Int) throws -> LinearWeights {
             let w = try t(name, [outputs, inputs])

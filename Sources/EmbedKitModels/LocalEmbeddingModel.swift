@@ -13,7 +13,7 @@ public struct LocalEmbeddingOptions: Sendable {
     public var dimensions: Int?
     /// L2-normalize the vectors. nil follows the model folder (a Normalize module in modules.json).
     public var normalize: Bool?
-    /// Tokens per input including [CLS]/[SEP]; nil uses sentence_bert_config.json's max_seq_length.
+    /// Tokens per input including [CLS]/[SEP] (`<s>`/`</s>`); nil uses sentence_bert_config.json's max_seq_length.
     public var maxLength: Int?
     /// Prepended to every text by ``LocalEmbeddingModel/embed(_:)`` (e5 style, e.g. "query: ").
     public var queryPrefix: String
@@ -36,7 +36,7 @@ public struct LocalEmbeddingOptions: Sendable {
     }
 }
 
-/// A sentence-embedding model (BERT family, sentence-transformers layout) run locally on BLAS.
+/// A sentence-embedding model (BERT or XLM-RoBERTa, sentence-transformers layout) run locally on BLAS.
 ///
 /// Loaded once; `embed` is thread-safe. Inputs are tokenized, sorted by length and packed into chunks with no
 /// padding; chunks run on parallel workers.
@@ -44,7 +44,8 @@ public final class LocalEmbeddingModel: EmbeddingModel, Sendable {
     public let name: String
     public let configuration: SentenceModelConfiguration
     public let options: LocalEmbeddingOptions
-    public let tokenizer: WordPieceTokenizer
+    /// The folder's tokenizer: WordPiece (BERT) or SentencePiece Unigram (XLM-R), chosen by tokenizer.json.
+    public let tokenizer: any EncoderTokenizer
     /// Length of the returned vectors (after `dimensions` truncation).
     public let dimension: Int
     public let maxTokens: Int
@@ -59,9 +60,7 @@ public final class LocalEmbeddingModel: EmbeddingModel, Sendable {
         self.configuration = configuration
         self.name = name ?? folder.standardizedFileURL.lastPathComponent
         self.options = options
-        tokenizer = configuration.tokenizerFile.lastPathComponent == "vocab.txt"
-            ? try WordPieceTokenizer(vocabTxt: configuration.tokenizerFile)
-            : try WordPieceTokenizer(tokenizerJSON: configuration.tokenizerFile)
+        tokenizer = try EncoderTokenizers.load(configuration.tokenizerFile)
         weightsFile = try SafeTensorsFile(url: configuration.weightsFile)
         encoder = BertEncoder(config: configuration.encoder, weights: try BertWeights(file: weightsFile, config: configuration.encoder))
         let hidden = configuration.encoder.hiddenSize
@@ -69,8 +68,8 @@ public final class LocalEmbeddingModel: EmbeddingModel, Sendable {
             throw ModelError.invalidOption("dimensions must be between 1 and \(hidden) for \(self.name) (got \(d))")
         }
         dimension = options.dimensions ?? hidden
-        if let m = options.maxLength, !(2...configuration.encoder.maxPositions).contains(m) {
-            throw ModelError.invalidOption("max length must be between 2 and \(configuration.encoder.maxPositions) for \(self.name) (got \(m))")
+        if let m = options.maxLength, !(2...configuration.encoder.maxTokens).contains(m) {
+            throw ModelError.invalidOption("max length must be between 2 and \(configuration.encoder.maxTokens) for \(self.name) (got \(m))")
         }
         maxTokens = options.maxLength ?? configuration.maxSequenceLength
         normalizes = options.normalize ?? configuration.normalize

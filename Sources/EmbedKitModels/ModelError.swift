@@ -22,7 +22,7 @@ public enum ModelError: Error, CustomStringConvertible {
         case .invalidFile(let path, let reason):
             return "cannot read \(path): \(reason)."
         case .unsupportedArchitecture(let path, let what):
-            return "\(path): unsupported architecture — \(what). EmbedKit runs BERT-family encoders (model_type bert) with absolute positions and erf GELU."
+            return "\(path): unsupported architecture — \(what). EmbedKit runs BERT-family encoders (model_type bert or xlm-roberta) with absolute positions and erf GELU."
         case .badTensor(let path, let name, let reason):
             return "\(path): tensor \(name) \(reason); the checkpoint does not match its config.json."
         case .unknownModel(let name, let known):

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #define EXPANDED 0x80000000u
+// Longest neighbour list the search reads (2·M ≤ 256 for M ≤ 128, the parameter limit).
+#define EK_MAX_DEGREE 256
 
 // ---- int8 codes × 16-bit query: Σ q[i]·c[i] in int32 ----
 
@@ -157,20 +159,23 @@ ATTRIBUTES static size_t NAME(const ek_hnsw_layer *layer, const ek_hnsw_query *q
             list = list + 1;                                                                                     \
         }                                                                                                        \
         for (uint32_t j = 0; j < count; j++) __builtin_prefetch(visited + list[j], 1, 3);                        \
-        uint32_t j = 0;                                                                                          \
-        while (j < count && visited[list[j]] == epoch) j++;                                                      \
-        if (j < count) prefetch_row(layer, list[j]);                                                             \
-        size_t best = size;                                                                                      \
-        while (j < count) {                                                                                      \
+        /* Unvisited neighbours first (marked now), then all their rows start loading before any is scored:   \
+           small rows (int8 codes) all at once, large rows two ahead. */                                        \
+        uint32_t todo[EK_MAX_DEGREE];                                                                            \
+        uint32_t fresh = 0;                                                                                      \
+        for (uint32_t j = 0; j < count && j < EK_MAX_DEGREE; j++) {                                              \
             uint32_t node = list[j];                                                                             \
-            uint32_t k = j + 1;                                                                                  \
-            while (k < count && visited[list[k]] == epoch) k++;                                                  \
-            if (k < count) prefetch_row(layer, list[k]);                                                         \
-            visited[node] = epoch;                                                                               \
+            if (visited[node] != epoch) { visited[node] = epoch; todo[fresh++] = node; }                         \
+        }                                                                                                        \
+        uint32_t ahead = layer->row_bytes <= 512 ? fresh : (fresh < 2 ? fresh : 2);                              \
+        for (uint32_t j = 0; j < ahead; j++) prefetch_row(layer, todo[j]);                                       \
+        size_t best = size;                                                                                      \
+        for (uint32_t j = 0; j < fresh; j++) {                                                                   \
+            if (ahead < fresh) prefetch_row(layer, todo[ahead++]);                                               \
+            uint32_t node = todo[j];                                                                             \
             float dist = DISTANCE(layer, q, node);                                                               \
             size_t at = pool_insert(pool, &size, ef, dist, node);                                                \
             if (at < best) best = at;                                                                            \
-            j = k;                                                                                               \
         }                                                                                                        \
         if (best < cursor) cursor = best;                                                                        \
         while (cursor < size && (pool[cursor].node & EXPANDED)) cursor++;                                        \

@@ -89,7 +89,7 @@ struct IndexSearchCommand: AsyncParsableCommand {
     @Option(help: "float32 .npy, shape [nq, d].") var queries: String
     @Option(name: .short, help: "Results per query.") var k: Int = 10
     @Option(help: "HNSW search frontier size (default: the index's).") var ef: Int?
-    @Option(help: "Quantized indexes: candidates rescored in float32 (HNSW int8/f16: the best N of ef; default all).") var rescore: Int?
+    @Option(help: "Quantized indexes: candidates rescored in float32 (HNSW int8/f16: the best N of the ef found; default 2·k).") var rescore: Int?
     @Option(help: "Search threads (BLAS threads for flat batches).") var threads: Int = 1
     @Flag(help: "Flat indexes: search query by query instead of blocked sgemm.") var single = false
     @Option(help: "Output .npy: int64 [nq, k] row numbers, -1 where fewer than k results.") var output: String

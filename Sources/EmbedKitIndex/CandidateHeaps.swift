@@ -99,6 +99,8 @@ final class SearchScratch {
     /// Kept neighbours as prepared queries (and their codes) during neighbour selection.
     let keptQueries: UnsafeMutablePointer<ek_hnsw_query>
     let keptCodes: UnsafeMutablePointer<Int16>
+    /// One float32 row read for rescoring.
+    let row: UnsafeMutablePointer<Float>
 
     init(nodes: Int, maxDegree: Int, dimension: Int) {
         visitedCapacity = max(nodes, 1)
@@ -111,6 +113,7 @@ final class SearchScratch {
         linkCodes = .allocate(capacity: dimension)
         keptQueries = .allocate(capacity: maxDegree + 1)
         keptCodes = .allocate(capacity: (maxDegree + 1) * dimension)
+        row = .allocate(capacity: dimension)
     }
 
     deinit {
@@ -121,6 +124,7 @@ final class SearchScratch {
         linkCodes.deallocate()
         keptQueries.deallocate()
         keptCodes.deallocate()
+        row.deallocate()
         frontier.free()
         results.free()
     }

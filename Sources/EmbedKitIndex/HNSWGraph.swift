@@ -120,6 +120,10 @@ final class HNSWGraph: @unchecked Sendable {
         storage.metric.distance(query, storage.vector(node), dimension: storage.dimension)
     }
 
+    @inline(__always) func distance(_ query: UnsafePointer<Float>, _ row: UnsafePointer<Float>) -> Float {
+        storage.metric.distance(query, row, dimension: storage.dimension)
+    }
+
     /// What inserts score with: int8 codes when the graph has them, else float32; lists read under their locks.
     private func buildTraversal() -> HNSWTraversal {
         if let codes {
@@ -393,7 +397,7 @@ final class HNSWGraph: @unchecked Sendable {
     // MARK: - Searching
 
     /// The `k` nearest accepted nodes to `query`, nearest first, exploring with frontier size `ef` (≥ k).
-    /// Traversals over f16 or int8 copies rescore their best `rescore` nodes (default all ef) in float32.
+    /// Traversals over f16 or int8 copies rescore their best `rescore` nodes (default 2·k) in float32.
     func search<F: NodeFilter>(_ query: UnsafePointer<Float>, k: Int, ef: Int, rescore: Int? = nil, filter: F,
                                scratch: SearchScratch) -> [Candidate] {
         guard entryPoint >= 0 else { return [] }
@@ -433,19 +437,28 @@ final class HNSWGraph: @unchecked Sendable {
         }
         if half != nil || codes != nil {
             // Traversal ranked by approximate distances; report exact float32 ones for the best of them.
-            if let rescore, found.count > max(rescore, k) { found.removeLast(found.count - max(rescore, k)) }
+            let keep = max(rescore ?? 2 * k, k)
+            if found.count > keep { found.removeLast(found.count - keep) }
             let rowBytes = storage.dimension * 4
-            for i in found.indices {
-                if i + 1 < found.count {
-                    // The next row loads while this one is scored.
-                    let next = UnsafeRawPointer(storage.vector(Int(found[i + 1].node)))
-                    var line = 0
-                    while line < rowBytes {
-                        Prefetch.read(next + line)
-                        line &+= 64
-                    }
+            if let reader = storage.rowReader {
+                for i in found.indices {
+                    let node = Int(found[i].node)
+                    found[i].distance = reader.read(node, into: scratch.row)
+                        ? distance(query, UnsafePointer(scratch.row)) : distance(query, node)
                 }
-                found[i].distance = distance(query, Int(found[i].node))
+            } else {
+                for i in found.indices {
+                    if i + 1 < found.count {
+                        // The next row loads while this one is scored.
+                        let next = UnsafeRawPointer(storage.vector(Int(found[i + 1].node)))
+                        var line = 0
+                        while line < rowBytes {
+                            Prefetch.read(next + line)
+                            line &+= 64
+                        }
+                    }
+                    found[i].distance = distance(query, Int(found[i].node))
+                }
             }
             found.sort(by: ranksBefore)
         }

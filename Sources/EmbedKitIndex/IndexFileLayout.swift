@@ -112,6 +112,9 @@ enum IndexFileLayout {
             return (file.base + s.offset, s.length)
         }
 
+        /// Byte offset of section `tag` in the file.
+        func offset(_ tag: Tag) -> Int? { sections[tag]?.offset }
+
         /// Drops the resident pages of section `tag` (verification read them all); they page back in on use.
         func releasePages(_ tag: Tag) {
             if let s = sections[tag] { file.releasePages(offset: s.offset, length: s.length) }

@@ -125,6 +125,9 @@ extension VectorIndex {
             // Graph walks read the int8 / f16 copy; float32 rows are read only to rescore results, so they need
             // not stay resident after the checksum pass touched them.
             loaded.releasePages(.vectors)
+            if let offset = loaded.offset(.vectors) {
+                storage.rowReader = RowReader(path: path, offset: offset, rowBytes: d * 4)
+            }
         }
         return VectorIndex(dimension: d, configuration: configuration, storage: storage, graph: graph,
                            scalar: scalar, binary: binary)

@@ -149,7 +149,7 @@ public final class VectorIndex: @unchecked Sendable {
     ///   - ef: HNSW frontier size (default `configuration.hnsw.efSearch`, never below k).
     ///   - rescore: quantized indexes rescore this many candidates in float32 (flat: default 4·k for int8, 20·k
     ///     for binary, at least 100 for binary; HNSW over int8 or f16: the best `rescore` of the ef found,
-    ///     default all of them).
+    ///     default 2·k).
     ///   - filter: only ids it admits are returned. HNSW searches widen ef and, for very selective filters,
     ///     fall back to an exact scan, so k results come back whenever k vectors match.
     public func search(_ query: [Float], k: Int, ef: Int? = nil, rescore: Int? = nil,

@@ -33,10 +33,11 @@ import Testing
         }
     }
 
-    @Test(arguments: names)
-    func decodeMatchesHuggingFace(name: String) throws {
-        let tokenizer = try Self.tokenizer(name)
-        let (texts, ordinary, _, decoded, _) = try Self.cases(name)
+    /// XLM-R's decoder (Metaspace); the byte-fallback variant's fixture decoder is Metaspace alone, which HF
+    /// leaves `<0xXX>` pieces as text for, while EmbedKit turns them into bytes — so only XLM-R's is compared.
+    @Test func decodeMatchesHuggingFace() throws {
+        let tokenizer = try Self.tokenizer("unigram-small")
+        let (texts, ordinary, _, decoded, _) = try Self.cases("unigram-small")
         for i in texts.indices {
             #expect(try tokenizer.decodeLossy(ordinary[i]) == decoded[i], "text: \(texts[i].debugDescription)")
         }

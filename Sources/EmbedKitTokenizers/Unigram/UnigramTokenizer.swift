@@ -176,7 +176,13 @@ public struct UnigramTokenizer: EncoderTokenizer {
         let normalized = normalizer.steps.isEmpty ? raw : normalizer.normalize(raw[...])
         guard !normalized.isEmpty else { return }
         if let preTokenizer {
-            preTokenizer.apply(normalized, atTextStart: range.lowerBound == 0, into: &scratch.pieces, ends: &scratch.ends)
+            // HF's `first` scheme prepends only when the normalized text still starts at original offset 0: not
+            // after an added token, nor when normalization removed the first character (Strip, a dropped control).
+            var atTextStart = range.lowerBound == 0
+            if atTextStart && preTokenizer.prependScheme == .first, let first = raw.first {
+                atTextStart = !normalizer.normalize(String(first)[...]).isEmpty
+            }
+            preTokenizer.apply(normalized, atTextStart: atTextStart, into: &scratch.pieces, ends: &scratch.ends)
         } else {
             scratch.pieces = Array(normalized.utf8)
             scratch.ends = [scratch.pieces.count]

@@ -35,7 +35,7 @@ let package = Package(
         // tiktoken-exact BPE and BERT WordPiece.
         .target(name: "EmbedKitTokenizers", dependencies: ["EmbedKitCore", "EmbedKitAssets"]),
         // Float distance kernels in C: AVX2/FMA and AVX-512 picked at run time (no compiler flags), plus a
-        // prefetch hint. Imported only by EmbedKitNumerics.
+        // prefetch hint, and the HNSW layer-0 search loop. Imported by EmbedKitNumerics and EmbedKitIndex.
         .target(name: "EmbedKitCKernels"),
         // The numeric kernels every numeric stage shares: BLAS wrappers, dot products, top-k, activations.
         // The only target that imports CBLAS.
@@ -49,7 +49,7 @@ let package = Package(
             dependencies: ["EmbedKitCore", "EmbedKitAssets", "EmbedKitTokenizers", "EmbedKitNumerics"]
         ),
         // Vector storage and exact / HNSW / quantized search.
-        .target(name: "EmbedKitIndex", dependencies: ["EmbedKitCore", "EmbedKitNumerics"]),
+        .target(name: "EmbedKitIndex", dependencies: ["EmbedKitCore", "EmbedKitNumerics", "EmbedKitCKernels"]),
         // Collections: documents, metadata and keyword index in SQLite (wave 2 grows it).
         .target(name: "EmbedKitStore", dependencies: ["EmbedKitCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Dataset jobs: streaming CSV, the Cookbook's select/combine/sort/count/filter pipeline, resumable

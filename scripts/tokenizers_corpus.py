@@ -119,6 +119,7 @@ def build(path: Path) -> Path:
             for d in docs:
                 f.write(json.dumps(d) + "\n")
     tmp.rename(path)
+    groups_path(path).write_text(json.dumps({k: len(v) for k, v in groups.items()}))
     summary = {k: (len(v), sum(len(d.encode()) for d in v)) for k, v in groups.items()}
     print(f"corpus {path}: " + ", ".join(f"{k} {n} docs {b / 1e6:.1f} MB" for k, (n, b) in summary.items()),
           file=sys.stderr)
@@ -127,6 +128,31 @@ def build(path: Path) -> Path:
 
 def corpus_path() -> Path:
     return peers.embedkit_home() / "corpus" / "tokenizers.jsonl"
+
+
+def groups_path(path: Path) -> Path:
+    return path.with_suffix(".groups.json")
+
+
+def load_groups() -> dict[str, list[str]]:
+    """The corpus split back into its parts (debian, python, chinese, reviews, synthetic), in corpus order."""
+    docs = load()
+    sidecar = groups_path(corpus_path())
+    if not sidecar.exists():
+        # A corpus built before the sidecar existed: Debian is the first 40,000 documents, Chinese, reviews and
+        # synthetic are regenerated and must match the tail; Python sources are what lies between.
+        zh, rv, syn = chinese(), reviews(), synthetic(3000)
+        counts = {"debian": 40_000, "python": len(docs) - 40_000 - len(zh) - len(rv) - len(syn),
+                  "chinese": len(zh), "reviews": len(rv), "synthetic": len(syn)}
+        if counts["python"] <= 0 or docs[len(docs) - len(syn) - len(rv) - len(zh):] != zh + rv + syn:
+            raise SystemExit(f"cannot split {corpus_path()} into its parts: delete it to rebuild")
+        sidecar.write_text(json.dumps(counts))
+    counts = json.loads(sidecar.read_text())
+    out, start = {}, 0
+    for name, n in counts.items():
+        out[name] = docs[start:start + n]
+        start += n
+    return out
 
 
 def load() -> list[str]:

@@ -26,7 +26,7 @@ struct IndexBuildCommand: AsyncParsableCommand {
     @Option(help: "HNSW build frontier size.") var efConstruction: Int = 200
     @Option(help: "HNSW default search frontier size stored in the index.") var efSearch: Int = 64
     @Option(help: "Seed for the HNSW layer assignment.") var seed: UInt64 = 42
-    @Option(help: "none | int8 | binary (flat indexes).") var quantize: VectorIndex.Quantization = .none
+    @Option(help: "none | int8 | binary (flat); none | int8 | f16 (hnsw: the graph walk reads the copy, results are rescored in float32).") var quantize: VectorIndex.Quantization = .none
     @Option(help: "Build threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Output index file.") var out: String
 
@@ -89,7 +89,7 @@ struct IndexSearchCommand: AsyncParsableCommand {
     @Option(help: "float32 .npy, shape [nq, d].") var queries: String
     @Option(name: .short, help: "Results per query.") var k: Int = 10
     @Option(help: "HNSW search frontier size (default: the index's).") var ef: Int?
-    @Option(help: "Quantized indexes: candidates rescored in float32.") var rescore: Int?
+    @Option(help: "Quantized indexes: candidates rescored in float32 (HNSW int8/f16: the best N of the ef found; default 2·k).") var rescore: Int?
     @Option(help: "Search threads (BLAS threads for flat batches).") var threads: Int = 1
     @Flag(help: "Flat indexes: search query by query instead of blocked sgemm.") var single = false
     @Option(help: "Output .npy: int64 [nq, k] row numbers, -1 where fewer than k results.") var output: String
@@ -99,6 +99,19 @@ struct IndexSearchCommand: AsyncParsableCommand {
         /// CPU seconds spent searching (thread CPU for one thread, process CPU otherwise): robust on a shared
         /// machine, equal to wall time × threads when the machine is idle.
         let cpuSeconds: Double
+        /// Resident memory of the process after the searches, and its peak (MiB, from /proc/self/status).
+        let residentMB: Double, peakResidentMB: Double
+    }
+
+    /// VmRSS and VmHWM of this process in MiB (0 where /proc is unavailable).
+    static func residentMemory() -> (current: Double, peak: Double) {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return (0, 0) }
+        func field(_ name: String) -> Double {
+            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }) else { return 0 }
+            let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+            return kb / 1024
+        }
+        return (field("VmRSS:"), field("VmHWM:"))
     }
 
     /// CPU seconds of the whole process, or of the calling thread only (single-thread searches: idle BLAS
@@ -140,8 +153,10 @@ struct IndexSearchCommand: AsyncParsableCommand {
             for (j, hit) in hits.prefix(k).enumerated() { rows[i * k + j] = Int64(hit.row) }
         }
         try NPY.encode(rows, shape: [q.rows, k]).write(to: URL(fileURLWithPath: output), options: .atomic)
+        let memory = Self.residentMemory()
         let report = Report(queries: q.rows, k: k, seconds: seconds, queriesPerSecond: Double(q.rows) / max(seconds, 1e-9),
-                            output: output, cpuSeconds: cpuSeconds)
+                            output: output, cpuSeconds: cpuSeconds, residentMB: memory.current,
+                            peakResidentMB: memory.peak)
         if global.json { try Output.json(report) } else {
             Output.table(["queries", "k", "seconds", "cpu s", "QPS", "output"],
                          [["\(q.rows)", "\(k)", String(format: "%.3f", seconds), String(format: "%.3f", cpuSeconds),

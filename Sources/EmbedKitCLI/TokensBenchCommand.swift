@@ -12,8 +12,8 @@ struct TokensBench: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: "Encoding name.")
     var encoding = "cl100k_base"
-    @Option(help: "A text file encoded as one document.")
-    var file: String?
+    @Option(help: "A text file encoded as one document (repeatable: each file is its own workload).")
+    var file: [String] = []
     @Option(help: "A JSONL file of strings: the many-short-documents workload.")
     var docs: String?
     @Option(name: .customLong("repeat"), help: "Repetitions (the median is reported).")
@@ -25,24 +25,33 @@ struct TokensBench: ParsableCommand {
         var encoding: String
         var loadMilliseconds: [Double] = []
         var loadResidentMB = 0.0
-        var fileBytes = 0, fileTokens = 0
-        var fileSeconds: [Double] = []
-        /// Thread CPU seconds of the single-thread runs (robust on a busy machine).
-        var fileCPUSeconds: [Double] = []
-        var docsCPUSeconds: [Double] = []
-        /// `file…`/`docs…`/`batch…` runs start with empty piece caches (cold: only what the run itself repeats
-        /// hits); the `…Warm…` runs encode the same text again right after, with the caches the cold run left.
-        var fileWarmSeconds: [Double] = []
-        var fileWarmCPUSeconds: [Double] = []
-        var docsWarmSeconds: [Double] = []
-        var docsWarmCPUSeconds: [Double] = []
-        /// Thread CPU seconds of pre-tokenization alone over the file.
-        var scanCPUSeconds: [Double] = []
-        var pieces = 0
+        /// One entry per `--file`, in order.
+        var files: [FileReport] = []
         var docsCount = 0, docsBytes = 0, docsTokens = 0
         var docsSeconds: [Double] = []
+        /// Thread CPU seconds of the single-thread docs runs.
+        var docsCPUSeconds: [Double] = []
+        /// The docs again right after, with the caches the cold run left.
+        var docsWarmSeconds: [Double] = []
+        var docsWarmCPUSeconds: [Double] = []
+        /// Cold caches, `batchThreads` threads.
         var batchSeconds: [Double] = []
         var batchThreads = 0
+    }
+
+    struct FileReport: Encodable {
+        var path: String
+        var bytes = 0, tokens = 0
+        var seconds: [Double] = []
+        /// Thread CPU seconds of the single-thread runs (robust on a busy machine).
+        var cpuSeconds: [Double] = []
+        /// `seconds`/`cpuSeconds` start with empty piece caches (cold: only what the text itself repeats
+        /// hits); `warm…` encode the same text again right after, with the caches the cold run left.
+        var warmSeconds: [Double] = []
+        var warmCPUSeconds: [Double] = []
+        /// Thread CPU seconds of pre-tokenization alone.
+        var scanCPUSeconds: [Double] = []
+        var pieces = 0
     }
 
     static func residentMB() -> Double {
@@ -77,24 +86,24 @@ struct TokensBench: ParsableCommand {
         for _ in 1..<max(1, repetitions) {
             report.loadMilliseconds.append(Self.time { _ = try? TiktokenEncoding.load(encoding) } * 1000)
         }
-        if let file {
-            let text = try TokensInput.text(TokensInput.read(file), source: file, lossy: true)
-            report.fileBytes = text.utf8.count
+        for path in file {
+            let text = try TokensInput.text(TokensInput.read(path), source: path, lossy: true)
+            var r = FileReport(path: path, bytes: text.utf8.count)
             for _ in 0..<repetitions {
                 var n = 0
                 enc.resetPieceCaches()
                 var cpu = Self.threadCPU()
-                report.fileSeconds.append(Self.time { n = enc.encodeOrdinary(text).count })
-                report.fileCPUSeconds.append(Self.threadCPU() - cpu)
+                r.seconds.append(Self.time { n = enc.encodeOrdinary(text).count })
+                r.cpuSeconds.append(Self.threadCPU() - cpu)
                 cpu = Self.threadCPU()
-                report.fileWarmSeconds.append(Self.time { n = enc.encodeOrdinary(text).count })
-                report.fileWarmCPUSeconds.append(Self.threadCPU() - cpu)
+                r.warmSeconds.append(Self.time { n = enc.encodeOrdinary(text).count })
+                r.warmCPUSeconds.append(Self.threadCPU() - cpu)
                 let scan = Self.threadCPU()
-                let pieces = enc.pieceCount(text)
-                report.scanCPUSeconds.append(Self.threadCPU() - scan)
-                report.pieces = pieces
-                report.fileTokens = n
+                r.pieces = enc.pieceCount(text)
+                r.scanCPUSeconds.append(Self.threadCPU() - scan)
+                r.tokens = n
             }
+            report.files.append(r)
         }
         if let docs {
             let lines = TokensInput.lines(try TokensInput.text(TokensInput.read(docs), source: docs, lossy: true))
@@ -124,12 +133,13 @@ struct TokensBench: ParsableCommand {
         func median(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.sorted()[xs.count / 2] }
         func mbps(_ bytes: Int, _ seconds: [Double]) -> String { String(format: "%.1f MB/s", Double(bytes) / 1e6 / median(seconds)) }
         var rows = [["load", String(format: "%.1f ms (first), %.1f MB resident", report.loadMilliseconds[0], report.loadResidentMB)]]
-        if file != nil {
-            rows.append(["whole file", mbps(report.fileBytes, report.fileSeconds) + " (\(report.fileTokens) tokens)"])
-            rows.append(["whole file, CPU time", mbps(report.fileBytes, report.fileCPUSeconds)])
-            rows.append(["whole file, warm cache", mbps(report.fileBytes, report.fileWarmSeconds)])
-            rows.append(["whole file, warm cache, CPU time", mbps(report.fileBytes, report.fileWarmCPUSeconds)])
-            rows.append(["pre-tokenize only, CPU time", mbps(report.fileBytes, report.scanCPUSeconds) + " (\(report.pieces) pieces)"])
+        for r in report.files {
+            let name = (r.path as NSString).lastPathComponent
+            rows.append(["\(name)", mbps(r.bytes, r.seconds) + " (\(r.tokens) tokens)"])
+            rows.append(["\(name), CPU time", mbps(r.bytes, r.cpuSeconds)])
+            rows.append(["\(name), warm cache", mbps(r.bytes, r.warmSeconds)])
+            rows.append(["\(name), warm cache, CPU time", mbps(r.bytes, r.warmCPUSeconds)])
+            rows.append(["\(name), pre-tokenize only, CPU time", mbps(r.bytes, r.scanCPUSeconds) + " (\(r.pieces) pieces)"])
         }
         if docs != nil {
             rows.append(["\(report.docsCount) docs, 1 thread", mbps(report.docsBytes, report.docsSeconds)])

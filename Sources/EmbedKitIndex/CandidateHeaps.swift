@@ -1,3 +1,5 @@
+import EmbedKitCKernels
+
 /// A (distance, node) pair in a search frontier.
 struct Candidate {
     var distance: Float
@@ -78,8 +80,8 @@ struct CandidateHeap {
     func elements() -> UnsafeBufferPointer<Candidate> { UnsafeBufferPointer(start: storage, count: count) }
 }
 
-/// Per-thread search state: visited marks by epoch (never cleared between searches), the two heaps, and a
-/// buffer for copying neighbour lists.
+/// Per-thread search state: visited marks by epoch (never cleared between searches), the heaps and the sorted
+/// pool of the C layer-0 search, a buffer for copying neighbour lists, and room for 16-bit quantized queries.
 final class SearchScratch {
     var visited: UnsafeMutablePointer<UInt32>
     var visitedCapacity: Int
@@ -88,20 +90,51 @@ final class SearchScratch {
     var results = CandidateHeap(capacity: 256, nearestFirst: false)
     var neighbours: UnsafeMutablePointer<UInt32>
     let neighbourCapacity: Int
+    private(set) var pool: UnsafeMutablePointer<ek_hnsw_candidate>
+    private var poolCapacity = 256
+    /// The query's 16-bit codes (int8 traversal).
+    let queryCodes: UnsafeMutablePointer<Int16>
+    /// The base node's codes while a neighbour list is shrunk.
+    let linkCodes: UnsafeMutablePointer<Int16>
+    /// Kept neighbours as prepared queries (and their codes) during neighbour selection.
+    let keptQueries: UnsafeMutablePointer<ek_hnsw_query>
+    let keptCodes: UnsafeMutablePointer<Int16>
+    /// One float32 row read for rescoring.
+    let row: UnsafeMutablePointer<Float>
 
-    init(nodes: Int, maxDegree: Int) {
+    init(nodes: Int, maxDegree: Int, dimension: Int) {
         visitedCapacity = max(nodes, 1)
         visited = .allocate(capacity: visitedCapacity)
         visited.initialize(repeating: 0, count: visitedCapacity)
         neighbourCapacity = maxDegree + 1
         neighbours = .allocate(capacity: neighbourCapacity)
+        pool = .allocate(capacity: poolCapacity)
+        queryCodes = .allocate(capacity: dimension)
+        linkCodes = .allocate(capacity: dimension)
+        keptQueries = .allocate(capacity: maxDegree + 1)
+        keptCodes = .allocate(capacity: (maxDegree + 1) * dimension)
+        row = .allocate(capacity: dimension)
     }
 
     deinit {
         visited.deallocate()
         neighbours.deallocate()
+        pool.deallocate()
+        queryCodes.deallocate()
+        linkCodes.deallocate()
+        keptQueries.deallocate()
+        keptCodes.deallocate()
+        row.deallocate()
         frontier.free()
         results.free()
+    }
+
+    /// Makes the pool hold at least `ef` candidates.
+    func reservePool(_ ef: Int) {
+        guard ef > poolCapacity else { return }
+        pool.deallocate()
+        poolCapacity = max(ef, poolCapacity * 2)
+        pool = .allocate(capacity: poolCapacity)
     }
 
     /// Starts a new search over `nodes` nodes: bumps the epoch (resetting marks only on wrap-around).
@@ -120,12 +153,5 @@ final class SearchScratch {
         }
         frontier.removeAll()
         results.removeAll()
-    }
-
-    /// Marks `node` visited; returns false if it already was.
-    @inline(__always) func visit(_ node: UInt32) -> Bool {
-        if visited[Int(node)] == epoch { return false }
-        visited[Int(node)] = epoch
-        return true
     }
 }

@@ -1,3 +1,4 @@
+import EmbedKitCKernels
 import EmbedKitNumerics
 import Foundation
 
@@ -45,6 +46,8 @@ final class HNSWGraph: @unchecked Sendable {
     /// Optional half-precision copy of the vectors that searches traverse with (results rescored in float32).
     var half: GrowableBuffer<UInt16>?
     private(set) var halfCount = 0
+    /// Optional int8 codes that builds and searches traverse with (results rescored in float32).
+    var codes: ScalarQuantizer?
     private let nodeLocks = StripedLocks()
     private let globalLock = StripedLocks(stripes: 1)
     private let levelMultiplier: Double
@@ -117,6 +120,35 @@ final class HNSWGraph: @unchecked Sendable {
         storage.metric.distance(query, storage.vector(node), dimension: storage.dimension)
     }
 
+    @inline(__always) func distance(_ query: UnsafePointer<Float>, _ row: UnsafePointer<Float>) -> Float {
+        storage.metric.distance(query, row, dimension: storage.dimension)
+    }
+
+    /// What inserts score with: int8 codes when the graph has them, else float32; lists read under their locks.
+    private func buildTraversal() -> HNSWTraversal {
+        if let codes {
+            return HNSWTraversal(links: level0.base, stride: stride0, codes: codes, metric: storage.metric,
+                                 locks: nodeLocks)
+        }
+        return HNSWTraversal(links: level0.base, stride: stride0, rows: storage.vectors.base,
+                             rowBytes: storage.dimension * 4, half: false, metric: storage.metric,
+                             dimension: storage.dimension, locks: nodeLocks)
+    }
+
+    /// What searches score with: the half-precision copy, int8 codes, or float32.
+    func searchTraversal() -> HNSWTraversal {
+        let d = storage.dimension
+        if let half {
+            return HNSWTraversal(links: level0.base, stride: stride0, rows: half.base, rowBytes: d * 2, half: true,
+                                 metric: storage.metric, dimension: d, locks: nil)
+        }
+        if let codes {
+            return HNSWTraversal(links: level0.base, stride: stride0, codes: codes, metric: storage.metric, locks: nil)
+        }
+        return HNSWTraversal(links: level0.base, stride: stride0, rows: storage.vectors.base, rowBytes: d * 4,
+                             half: false, metric: storage.metric, dimension: d, locks: nil)
+    }
+
     /// The seeded layer of node `n`: ⌊−ln(u)·mL⌋ with u from splitmix64(seed, n).
     func randomLevel(_ n: Int) -> Int {
         var z = parameters.seed &+ UInt64(n) &* 0x9E37_79B9_7F4A_7C15
@@ -152,29 +184,39 @@ final class HNSWGraph: @unchecked Sendable {
         }
         upperPoolUsed = poolNeeded
         nodeCount = end
+        let traversal = buildTraversal()
+        let d = storage.dimension
         var start = first
         if entryPoint < 0 {
-            insert(first, scratch: SearchScratch(nodes: end, maxDegree: m0))
+            insert(first, traversal: traversal, scratch: SearchScratch(nodes: end, maxDegree: m0, dimension: d))
             start += 1
         }
         let begin = start
         let workers = max(1, min(threads, end - begin))
         if workers == 1 {
-            let scratch = SearchScratch(nodes: end, maxDegree: m0)
-            for n in start..<end { insert(n, scratch: scratch) }
+            let scratch = SearchScratch(nodes: end, maxDegree: m0, dimension: d)
+            for n in start..<end { insert(n, traversal: traversal, scratch: scratch) }
         } else {
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                let scratch = SearchScratch(nodes: end, maxDegree: m0)
-                var n = begin + worker
-                while n < end {
-                    insert(n, scratch: scratch)
-                    n += workers
+            // Rows are handed out in small blocks from a shared counter, so both threads stay busy.
+            let next = StripedLocks(stripes: 1)
+            let cursor = UncheckedPointer(UnsafeMutablePointer<Int>.allocate(capacity: 1))
+            cursor.pointer.initialize(to: begin)
+            defer { cursor.pointer.deallocate() }
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                let scratch = SearchScratch(nodes: end, maxDegree: m0, dimension: d)
+                while true {
+                    next.lock(0)
+                    let from = cursor.pointer.pointee
+                    cursor.pointer.pointee = min(end, from + 16)
+                    next.unlock(0)
+                    if from >= end { break }
+                    for n in from..<min(end, from + 16) { insert(n, traversal: traversal, scratch: scratch) }
                 }
             }
         }
     }
 
-    private func insert(_ node: Int, scratch: SearchScratch) {
+    private func insert(_ node: Int, traversal: HNSWTraversal, scratch: SearchScratch) {
         let level = Int(levels.base[node])
         globalLock.lock(0)
         let currentMax = maxLevel
@@ -189,8 +231,8 @@ final class HNSWGraph: @unchecked Sendable {
         if !holdsGlobal { globalLock.unlock(0) }
         defer { if holdsGlobal { globalLock.unlock(0) } }
 
-        let query = UnsafePointer(storage.vector(node))
-        var entryDistance = distance(query, entry)
+        var query = traversal.prepare(storage.vector(node), buffer: scratch.queryCodes)
+        var entryDistance = traversal.distance(&query, entry)
         if level < currentMax {
             for l in stride(from: currentMax, to: level, by: -1) {
                 var changed = true
@@ -203,7 +245,7 @@ final class HNSWGraph: @unchecked Sendable {
                     nodeLocks.unlock(entry)
                     for j in 0..<count {
                         let candidate = Int(scratch.neighbours[j])
-                        let d = distance(query, candidate)
+                        let d = traversal.distance(&query, candidate)
                         if d < entryDistance {
                             entryDistance = d
                             entry = candidate
@@ -214,11 +256,17 @@ final class HNSWGraph: @unchecked Sendable {
             }
         }
         for l in stride(from: min(level, currentMax), through: 0, by: -1) {
-            searchLayerLocked(query, entry: entry, entryDistance: entryDistance, level: l,
-                              ef: parameters.efConstruction, scratch: scratch)
-            var found = Array(scratch.results.elements())
-            found.sort(by: ranksBefore)
-            let selected = selectNeighbours(found, limit: m)
+            var found: [Candidate]
+            if l == 0 {
+                found = searchLayer0C(traversal, &query, entry: entry, entryDistance: entryDistance,
+                                      ef: parameters.efConstruction, scratch: scratch)
+            } else {
+                searchLayerLocked(traversal, &query, entry: entry, entryDistance: entryDistance, level: l,
+                                  ef: parameters.efConstruction, scratch: scratch)
+                found = Array(scratch.results.elements())
+                found.sort(by: ranksBefore)
+            }
+            let selected = selectNeighbours(found, limit: m, traversal: traversal, scratch: scratch)
             entry = Int(found[0].node)
             entryDistance = found[0].distance
             let own = links(node, level: l)
@@ -227,7 +275,7 @@ final class HNSWGraph: @unchecked Sendable {
             for (j, c) in selected.enumerated() { own[1 + j] = c.node }
             nodeLocks.unlock(node)
             let limit = l == 0 ? m0 : m
-            for c in selected { link(Int(c.node), to: node, level: l, limit: limit) }
+            for c in selected { link(Int(c.node), to: node, level: l, limit: limit, traversal: traversal, scratch: scratch) }
         }
         if holdsGlobal {
             entryPoint = node
@@ -236,7 +284,8 @@ final class HNSWGraph: @unchecked Sendable {
     }
 
     /// Adds `node` to `target`'s list on `level`, shrinking it by the heuristic when it overflows.
-    private func link(_ target: Int, to node: Int, level: Int, limit: Int) {
+    private func link(_ target: Int, to node: Int, level: Int, limit: Int, traversal: HNSWTraversal,
+                      scratch: SearchScratch) {
         nodeLocks.lock(target)
         defer { nodeLocks.unlock(target) }
         let list = links(target, level: level)
@@ -247,38 +296,38 @@ final class HNSWGraph: @unchecked Sendable {
             list[0] = UInt32(count + 1)
             return
         }
-        let base = UnsafePointer(storage.vector(target))
-        var candidates = [Candidate(distance: distance(base, node), node: UInt32(node))]
+        var base = traversal.prepare(storage.vector(target), buffer: scratch.linkCodes)
+        var candidates = [Candidate(distance: traversal.distance(&base, node), node: UInt32(node))]
         candidates.reserveCapacity(count + 1)
         for j in 0..<count {
             let other = Int(list[1 + j])
-            candidates.append(Candidate(distance: distance(base, other), node: UInt32(other)))
+            candidates.append(Candidate(distance: traversal.distance(&base, other), node: UInt32(other)))
         }
         candidates.sort(by: ranksBefore)
-        let kept = selectNeighbours(candidates, limit: limit)
+        let kept = selectNeighbours(candidates, limit: limit, traversal: traversal, scratch: scratch)
         list[0] = UInt32(kept.count)
         for (j, c) in kept.enumerated() { list[1 + j] = c.node }
     }
 
     /// HNSW's neighbour heuristic: walk candidates nearest first and keep one only if it is closer to the base
     /// than to every neighbour already kept (spreads links across directions).
-    private func selectNeighbours(_ sorted: [Candidate], limit: Int) -> [Candidate] {
+    private func selectNeighbours(_ sorted: [Candidate], limit: Int, traversal: HNSWTraversal,
+                                  scratch: SearchScratch) -> [Candidate] {
         if sorted.count <= limit { return sorted }
         var kept: [Candidate] = []
         kept.reserveCapacity(limit)
         let d = storage.dimension
-        let metric = storage.metric
-        let vectors = UnsafePointer(storage.vectors.base)
+        let keptQueries = scratch.keptQueries
         for c in sorted {
-            let vector = vectors + Int(c.node) * d
             var good = true
-            for r in kept {
-                if metric.distance(vector, vectors + Int(r.node) * d, dimension: d) < c.distance {
-                    good = false
-                    break
-                }
+            for r in 0..<kept.count
+            where traversal.distance(keptQueries + r, Int(c.node)) < c.distance {
+                good = false
+                break
             }
             if good {
+                keptQueries[kept.count] = traversal.prepare(storage.vector(Int(c.node)),
+                                                            buffer: scratch.keptCodes + kept.count * d)
                 kept.append(c)
                 if kept.count == limit { break }
             }
@@ -286,17 +335,28 @@ final class HNSWGraph: @unchecked Sendable {
         return kept
     }
 
-    /// ef-nearest search on one layer during construction, reading neighbour lists under their locks.
-    private func searchLayerLocked(_ query: UnsafePointer<Float>, entry: Int, entryDistance: Float, level: Int,
-                                   ef: Int, scratch: SearchScratch) {
+    /// Layer-0 beam search in C; the found nodes nearest first.
+    private func searchLayer0C(_ traversal: HNSWTraversal, _ query: UnsafePointer<ek_hnsw_query>, entry: Int,
+                               entryDistance: Float, ef: Int, scratch: SearchScratch) -> [Candidate] {
+        scratch.begin(nodes: nodeCount)
+        scratch.reservePool(ef)
+        let found = withUnsafePointer(to: traversal.layer) { layer in
+            ek_hnsw_search_layer0(layer, query, UInt32(entry), entryDistance, ef, scratch.visited, scratch.epoch,
+                                  scratch.pool, scratch.neighbours)
+        }
+        return scratch.pool.withMemoryRebound(to: Candidate.self, capacity: found) {
+            Array(UnsafeBufferPointer(start: $0, count: found))
+        }
+    }
+
+    /// ef-nearest search on one upper layer during construction, reading neighbour lists under their locks.
+    private func searchLayerLocked(_ traversal: HNSWTraversal, _ query: UnsafePointer<ek_hnsw_query>, entry: Int,
+                                   entryDistance: Float, level: Int, ef: Int, scratch: SearchScratch) {
         scratch.begin(nodes: nodeCount)
         let visited = scratch.visited
         let epoch = scratch.epoch
         let copied = scratch.neighbours
         visited[entry] = epoch
-        let metric = storage.metric
-        let d = storage.dimension
-        let vectors = UnsafePointer(storage.vectors.base)
         var frontier = scratch.frontier
         var results = scratch.results
         defer {
@@ -317,13 +377,12 @@ final class HNSWGraph: @unchecked Sendable {
             let count = Int(list[0])
             copied.update(from: list + 1, count: count)
             nodeLocks.unlock(node)
-            for j in 0..<count where visited[Int(copied[j])] != epoch { Prefetch.read(vectors + Int(copied[j]) &* d) }
             for j in 0..<count {
                 let next = copied[j]
                 let n = Int(next)
                 if visited[n] == epoch { continue }
                 visited[n] = epoch
-                let dist = metric.distance(query, vectors + n &* d, dimension: d)
+                let dist = traversal.distance(query, n)
                 if results.count < ef || dist < bound {
                     let c = Candidate(distance: dist, node: next)
                     frontier.push(c)
@@ -338,11 +397,14 @@ final class HNSWGraph: @unchecked Sendable {
     // MARK: - Searching
 
     /// The `k` nearest accepted nodes to `query`, nearest first, exploring with frontier size `ef` (≥ k).
-    func search<F: NodeFilter>(_ query: UnsafePointer<Float>, k: Int, ef: Int, filter: F,
+    /// Traversals over f16 or int8 copies rescore their best `rescore` nodes (default 2·k) in float32.
+    func search<F: NodeFilter>(_ query: UnsafePointer<Float>, k: Int, ef: Int, rescore: Int? = nil, filter: F,
                                scratch: SearchScratch) -> [Candidate] {
         guard entryPoint >= 0 else { return [] }
+        let traversal = searchTraversal()
+        var prepared = traversal.prepare(query, buffer: scratch.queryCodes)
         var entry = entryPoint
-        var entryDistance = distance(query, entry)
+        var entryDistance = traversal.distance(&prepared, entry)
         if maxLevel > 0 {
             for l in stride(from: maxLevel, to: 0, by: -1) {
                 var changed = true
@@ -352,7 +414,7 @@ final class HNSWGraph: @unchecked Sendable {
                     let count = Int(list[0])
                     for j in 0..<count {
                         let candidate = Int(list[1 + j])
-                        let d = distance(query, candidate)
+                        let d = traversal.distance(&prepared, candidate)
                         if d < entryDistance {
                             entryDistance = d
                             entry = candidate
@@ -362,33 +424,61 @@ final class HNSWGraph: @unchecked Sendable {
                 }
             }
         }
-        let halfBase = half.map { UnsafePointer($0.base) }
-        searchLayer0(query, entry: entry, entryDistance: entryDistance, ef: max(ef, k), filter: filter,
-                     half: halfBase, scratch: scratch)
-        var found = Array(scratch.results.elements())
-        if halfBase != nil {
-            // Traversal ranked by half-precision distances; report exact float32 ones.
-            for i in found.indices { found[i].distance = distance(query, Int(found[i].node)) }
+        let width = max(ef, k)
+        var found: [Candidate]
+        if filter.acceptsAll {
+            found = searchLayer0C(traversal, &prepared, entry: entry, entryDistance: entryDistance, ef: width,
+                                  scratch: scratch)
+        } else {
+            searchLayer0Filtered(traversal, &prepared, entry: entry, entryDistance: entryDistance, ef: width,
+                                 filter: filter, scratch: scratch)
+            found = Array(scratch.results.elements())
+            found.sort(by: ranksBefore)
         }
-        found.sort(by: ranksBefore)
+        if half != nil || codes != nil {
+            // Traversal ranked by approximate distances; report exact float32 ones for the best of them.
+            let keep = max(rescore ?? 2 * k, k)
+            if found.count > keep { found.removeLast(found.count - keep) }
+            let rowBytes = storage.dimension * 4
+            if let reader = storage.rowReader {
+                for i in found.indices {
+                    let node = Int(found[i].node)
+                    found[i].distance = reader.read(node, into: scratch.row)
+                        ? distance(query, UnsafePointer(scratch.row)) : distance(query, node)
+                }
+            } else {
+                for i in found.indices {
+                    if i + 1 < found.count {
+                        // The next row loads while this one is scored.
+                        let next = UnsafeRawPointer(storage.vector(Int(found[i + 1].node)))
+                        var line = 0
+                        while line < rowBytes {
+                            Prefetch.read(next + line)
+                            line &+= 64
+                        }
+                    }
+                    found[i].distance = distance(query, Int(found[i].node))
+                }
+            }
+            found.sort(by: ranksBefore)
+        }
         if found.count > k { found.removeLast(found.count - k) }
         return found
     }
 
-    @inline(__always)
-    private func searchLayer0<F: NodeFilter>(_ query: UnsafePointer<Float>, entry: Int, entryDistance: Float,
-                                             ef: Int, filter: F, half: UnsafePointer<UInt16>?,
-                                             scratch: SearchScratch) {
+    /// Layer-0 search that admits only `filter`'s nodes into the results (routing through all of them).
+    private func searchLayer0Filtered<F: NodeFilter>(_ traversal: HNSWTraversal,
+                                                     _ query: UnsafePointer<ek_hnsw_query>, entry: Int,
+                                                     entryDistance: Float, ef: Int, filter: F,
+                                                     scratch: SearchScratch) {
         scratch.begin(nodes: nodeCount)
         let visited = scratch.visited
         let epoch = scratch.epoch
         visited[entry] = epoch
-        let metric = storage.metric
-        let d = storage.dimension
-        let vectors = UnsafePointer(storage.vectors.base)
         let graph = UnsafePointer(level0.base)
         let stride = stride0
-        let acceptsAll = filter.acceptsAll
+        let rows = traversal.layer.rows!
+        let rowBytes = traversal.layer.row_bytes
         // Heaps live in locals for the loop (no class-property exclusivity checks), written back at the end.
         var frontier = scratch.frontier
         var results = scratch.results
@@ -404,17 +494,14 @@ final class HNSWGraph: @unchecked Sendable {
         }
         while !frontier.isEmpty {
             let current = frontier.top
-            if current.distance > bound && (results.count >= ef || acceptsAll) { break }
+            if current.distance > bound && results.count >= ef { break }
             frontier.pop()
             let list = graph + Int(current.node) &* stride
             let count = Int(list[0])
-            // Start loading the first unvisited neighbours' vectors while earlier distances are computed.
             var p = 1
             while p <= count {
                 let n = Int(list[p])
-                if visited[n] != epoch {
-                    if let half { Prefetch.read(half + n &* d) } else { Prefetch.read(vectors + n &* d) }
-                }
+                if visited[n] != epoch { Prefetch.read(rows + n &* rowBytes) }
                 p &+= 1
             }
             var j = 1
@@ -423,25 +510,8 @@ final class HNSWGraph: @unchecked Sendable {
                 j &+= 1
                 let n = Int(next)
                 if visited[n] == epoch { continue }
-                if j <= count {
-                    // The whole next vector, line by line, while this one is scored.
-                    let upcoming = half.map { UnsafeRawPointer($0 + Int(list[j]) &* d) }
-                        ?? UnsafeRawPointer(vectors + Int(list[j]) &* d)
-                    let bytes = half == nil ? d &* 4 : d &* 2
-                    var line = 64
-                    while line < bytes {
-                        Prefetch.read(upcoming + line)
-                        line &+= 64
-                    }
-                }
                 visited[n] = epoch
-                let dist: Float
-                if let half {
-                    dist = metric == .l2 ? HalfPrecisionDistance.squaredEuclidean(query, half + n &* d, count: d)
-                        : -HalfPrecisionDistance.dot(query, half + n &* d, count: d)
-                } else {
-                    dist = metric.distance(query, vectors + n &* d, dimension: d)
-                }
+                let dist = traversal.distance(query, n)
                 if results.count < ef || dist < bound {
                     frontier.push(Candidate(distance: dist, node: next))
                     if filter.accepts(n) {

@@ -112,6 +112,14 @@ enum IndexFileLayout {
             return (file.base + s.offset, s.length)
         }
 
+        /// Byte offset of section `tag` in the file.
+        func offset(_ tag: Tag) -> Int? { sections[tag]?.offset }
+
+        /// Drops the resident pages of section `tag` (verification read them all); they page back in on use.
+        func releasePages(_ tag: Tag) {
+            if let s = sections[tag] { file.releasePages(offset: s.offset, length: s.length) }
+        }
+
         /// A typed view of section `tag`, which must hold exactly `count` elements.
         func buffer<T: BitwiseCopyable>(_ tag: Tag, _ type: T.Type, count: Int, path: String) throws(IndexError)
             -> GrowableBuffer<T> {

@@ -26,4 +26,14 @@ final class MappedFile: @unchecked Sendable {
     }
 
     deinit { munmap(base, size) }
+
+    /// Drops this process's resident pages of `offset..<offset+length` (whole pages inside it): the data stays
+    /// in the file and pages back in on the next read. Only for ranges this process never wrote.
+    func releasePages(offset: Int, length: Int) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let first = (offset + page - 1) / page * page
+        let end = (offset + length) / page * page
+        guard end > first else { return }
+        _ = madvise(base + first, end - first, Int32(MADV_DONTNEED))
+    }
 }

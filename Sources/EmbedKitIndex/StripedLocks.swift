@@ -7,7 +7,10 @@ import Darwin
 /// A fixed set of mutexes, node n guarded by lock n mod stripes: per-node locking without a mutex per node.
 final class StripedLocks: @unchecked Sendable {
     private let locks: UnsafeMutablePointer<pthread_mutex_t>
-    private let mask: Int
+    /// Stripe of node n: n & mask.
+    let mask: Int
+    /// The mutexes, for C code that locks them directly.
+    var base: UnsafeMutablePointer<pthread_mutex_t> { locks }
 
     init(stripes: Int = 4096) {
         locks = .allocate(capacity: stripes)

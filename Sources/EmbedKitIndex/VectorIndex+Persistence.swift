@@ -120,6 +120,15 @@ extension VectorIndex {
                 bits: loaded.buffer(.binaryBits, UInt64.self, count: n * words, path: path))
         case .none, .f16: break
         }
+        graph?.codes = scalar
+        if graph != nil && quantization != .none {
+            // Graph walks read the int8 / f16 copy; float32 rows are read only to rescore results, so they need
+            // not stay resident after the checksum pass touched them.
+            loaded.releasePages(.vectors)
+            if let offset = loaded.offset(.vectors) {
+                storage.rowReader = RowReader(path: path, offset: offset, rowBytes: d * 4)
+            }
+        }
         return VectorIndex(dimension: d, configuration: configuration, storage: storage, graph: graph,
                            scalar: scalar, binary: binary)
     }

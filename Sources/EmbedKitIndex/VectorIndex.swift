@@ -14,7 +14,7 @@ public final class VectorIndex: @unchecked Sendable {
     }
 
     /// Optional compressed copy of the vectors searches run on, rescored in float32: int8 and binary for flat
-    /// indexes, f16 (half precision) for HNSW.
+    /// indexes; int8 (build and search walk the codes) and f16 (searches walk half precision) for HNSW.
     public enum Quantization: String, Sendable, CaseIterable {
         case none, int8, binary, f16
     }
@@ -49,8 +49,8 @@ public final class VectorIndex: @unchecked Sendable {
         guard (1...65536).contains(dimension) else { throw .invalidDimension(dimension) }
         if configuration.kind == .hnsw {
             try configuration.hnsw.validate()
-            if configuration.quantization != .none && configuration.quantization != .f16 {
-                throw .unsupported("\(configuration.quantization) quantization with an HNSW index (HNSW takes f16; int8 and binary need --type flat)")
+            if configuration.quantization == .binary {
+                throw .unsupported("binary quantization with an HNSW index (HNSW takes int8 or f16; binary needs --type flat)")
             }
         } else if configuration.quantization == .f16 {
             throw .unsupported("f16 with a flat index (f16 applies to HNSW; flat takes int8 or binary)")
@@ -108,6 +108,7 @@ public final class VectorIndex: @unchecked Sendable {
                 scalar = ScalarQuantizer(dimension: dimension, training: storage.vector(first), n: n)
             }
             scalar?.encodePending(storage)
+            graph?.codes = scalar
         case .binary:
             if binary == nil {
                 binary = BinaryQuantizer(dimension: dimension, training: storage.vector(first), n: n)
@@ -132,6 +133,7 @@ public final class VectorIndex: @unchecked Sendable {
         binary?.reencodeAll(storage)
         if graph != nil {
             let fresh = HNSWGraph(storage: storage, parameters: configuration.hnsw)
+            fresh.codes = scalar
             fresh.insertPending(threads: max(1, threads))
             if configuration.quantization == .f16 { fresh.encodeHalfPending() }
             graph = fresh
@@ -145,8 +147,9 @@ public final class VectorIndex: @unchecked Sendable {
     ///
     /// - Parameters:
     ///   - ef: HNSW frontier size (default `configuration.hnsw.efSearch`, never below k).
-    ///   - rescore: quantized indexes rescore this many candidates in float32 (default 4·k for int8, 20·k for
-    ///     binary, at least 100 for binary).
+    ///   - rescore: quantized indexes rescore this many candidates in float32 (flat: default 4·k for int8, 20·k
+    ///     for binary, at least 100 for binary; HNSW over int8 or f16: the best `rescore` of the ef found,
+    ///     default 2·k).
     ///   - filter: only ids it admits are returned. HNSW searches widen ef and, for very selective filters,
     ///     fall back to an exact scan, so k results come back whenever k vectors match.
     public func search(_ query: [Float], k: Int, ef: Int? = nil, rescore: Int? = nil,
@@ -200,7 +203,8 @@ public final class VectorIndex: @unchecked Sendable {
                         filter: ((UInt64) -> Bool)?) -> [SearchResult] {
         let accept: ((Int) -> Bool)? = filter.map { f in { row in f(self.storage.id(row)) } }
         if let graph {
-            return searchGraph(graph, query, k: k, ef: ef ?? configuration.hnsw.efSearch, accept: accept)
+            return searchGraph(graph, query, k: k, ef: ef ?? configuration.hnsw.efSearch, rescore: rescore,
+                               accept: accept)
         }
         if let scalar {
             let keep = max(k, rescore ?? 4 * k)
@@ -221,7 +225,7 @@ public final class VectorIndex: @unchecked Sendable {
         return ExactSearch.results(storage, top)
     }
 
-    private func searchGraph(_ graph: HNSWGraph, _ query: UnsafePointer<Float>, k: Int, ef: Int,
+    private func searchGraph(_ graph: HNSWGraph, _ query: UnsafePointer<Float>, k: Int, ef: Int, rescore: Int?,
                              accept: ((Int) -> Bool)?) -> [SearchResult] {
         let scratch = takeScratch(graph)
         defer { returnScratch(scratch) }
@@ -230,7 +234,7 @@ public final class VectorIndex: @unchecked Sendable {
         }
         guard let accept else {
             let filter = LiveNodes(tombstones: storage.tombstones.base, anyDeleted: storage.deletedCount > 0)
-            let found = graph.search(query, k: k, ef: ef, filter: filter, scratch: scratch)
+            let found = graph.search(query, k: k, ef: ef, rescore: rescore, filter: filter, scratch: scratch)
             if found.count >= min(k, storage.liveCount) { return results(found) }
             return ExactSearch.search(storage, query: query, k: k)
         }
@@ -247,7 +251,7 @@ public final class VectorIndex: @unchecked Sendable {
         var widened = max(ef, k)
         widened = Int(Double(widened) / max(selectivity, 0.05).squareRoot())
         for _ in 0..<3 {
-            let found = graph.search(query, k: k, ef: widened, filter: filter, scratch: scratch)
+            let found = graph.search(query, k: k, ef: widened, rescore: rescore, filter: filter, scratch: scratch)
             if found.count >= k { return results(found) }
             widened *= 4
         }
@@ -256,7 +260,7 @@ public final class VectorIndex: @unchecked Sendable {
 
     private func takeScratch(_ graph: HNSWGraph) -> SearchScratch {
         if let s = scratchLock.withLock({ scratchPool.popLast() }) { return s }
-        return SearchScratch(nodes: graph.nodeCount, maxDegree: graph.m0)
+        return SearchScratch(nodes: graph.nodeCount, maxDegree: graph.m0, dimension: dimension)
     }
 
     private func returnScratch(_ scratch: SearchScratch) {

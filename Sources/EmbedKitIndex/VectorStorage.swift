@@ -12,6 +12,9 @@ final class VectorStorage: @unchecked Sendable {
     /// 1 for a deleted row, 0 for a live one.
     let tombstones: GrowableBuffer<UInt8>
     private(set) var rowOfID: [UInt64: Int] = [:]
+    /// Set on a loaded index whose searches read float32 rows only to rescore: reads them with `pread` so they
+    /// do not stay resident. Dropped as soon as rows move or are added.
+    var rowReader: RowReader?
 
     init(dimension: Int, metric: Metric, capacity: Int = 0) {
         self.dimension = dimension
@@ -72,6 +75,7 @@ final class VectorStorage: @unchecked Sendable {
     }
 
     func reserve(_ rows: Int) {
+        rowReader = nil
         vectors.reserve(rows * dimension, used: count * dimension)
         ids.reserve(rows, used: count)
         tombstones.reserve(rows, used: count)
@@ -88,6 +92,7 @@ final class VectorStorage: @unchecked Sendable {
     /// Drops deleted rows, moving live ones down in order. Returns old row → new row (−1 for dropped rows).
     @discardableResult
     func compact() -> [Int] {
+        rowReader = nil
         var mapping = [Int](repeating: -1, count: count)
         var next = 0
         for row in 0..<count where tombstones.base[row] == 0 {

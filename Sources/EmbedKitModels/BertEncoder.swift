@@ -10,6 +10,7 @@ final class BertWorkspace {
     let context: UnsafeMutablePointer<Float>
     let intermediate: UnsafeMutablePointer<Float>
     let scores: UnsafeMutablePointer<Float>
+    let linearScratch: LinearScratch
 
     init(tokens: Int, maxLength: Int, config c: BertConfiguration) {
         self.tokens = tokens
@@ -20,6 +21,8 @@ final class BertWorkspace {
         context = .allocate(capacity: tokens * c.hiddenSize)
         intermediate = .allocate(capacity: tokens * c.intermediateSize)
         scores = .allocate(capacity: maxLength * maxLength)
+        linearScratch = LinearScratch(inputs: max(c.hiddenSize, c.intermediateSize),
+                                      outputs: max(3 * c.hiddenSize, c.intermediateSize))
     }
 
     deinit {
@@ -48,7 +51,7 @@ struct BertEncoder: Sendable {
         var spare = w.scratch
         let scale = 1 / Float(headSize).squareRoot()
         for layer in weights.layers {
-            linear(hidden, rows: total, inputs: h, weight: layer.qkvWeight, bias: layer.qkvBias, outputs: 3 * h, into: w.qkv)
+            linear(hidden, rows: total, inputs: h, weight: layer.qkvWeight, bias: layer.qkvBias, outputs: 3 * h, into: w.qkv, scratch: w.linearScratch)
             var offset = 0
             for ids in sequences {
                 let n = ids.count
@@ -64,15 +67,15 @@ struct BertEncoder: Sendable {
                 offset += n
             }
             linear(w.context, rows: total, inputs: h, weight: layer.attentionOutWeight, bias: layer.attentionOutBias,
-                   outputs: h, into: spare)
+                   outputs: h, into: spare, scratch: w.linearScratch)
             LayerNorm.addAndApplyInPlace(spare, residual: hidden, rows: total, width: h, gamma: layer.attentionNormGamma.pointer,
                                          beta: layer.attentionNormBeta.pointer, epsilon: config.layerNormEpsilon)
             swap(&hidden, &spare)
             linear(hidden, rows: total, inputs: h, weight: layer.intermediateWeight, bias: layer.intermediateBias,
-                   outputs: inner, into: w.intermediate)
+                   outputs: inner, into: w.intermediate, scratch: w.linearScratch)
             GELU.applyInPlace(w.intermediate, count: total * inner)
             linear(w.intermediate, rows: total, inputs: inner, weight: layer.outputWeight, bias: layer.outputBias,
-                   outputs: h, into: spare)
+                   outputs: h, into: spare, scratch: w.linearScratch)
             LayerNorm.addAndApplyInPlace(spare, residual: hidden, rows: total, width: h, gamma: layer.outputNormGamma.pointer,
                                          beta: layer.outputNormBeta.pointer, epsilon: config.layerNormEpsilon)
             swap(&hidden, &spare)
@@ -85,10 +88,8 @@ struct BertEncoder: Sendable {
     }
 
     /// y[rows, outputs] = x[rows, inputs] · weightᵀ + bias (weight stored [outputs, inputs] as PyTorch does).
-    private func linear(_ x: UnsafePointer<Float>, rows: Int, inputs: Int, weight: TensorStorage, bias: TensorStorage,
-                        outputs: Int, into y: UnsafeMutablePointer<Float>) {
-        for r in 0..<rows { (y + r * outputs).update(from: bias.pointer, count: outputs) }
-        BLAS.sgemm(transposeB: true, m: rows, n: outputs, k: inputs, a: x, lda: inputs, b: weight.pointer, ldb: inputs,
-                   beta: 1, c: y, ldc: outputs)
+    private func linear(_ x: UnsafePointer<Float>, rows: Int, inputs: Int, weight: LinearWeights, bias: TensorStorage,
+                        outputs: Int, into y: UnsafeMutablePointer<Float>, scratch: LinearScratch) {
+        weight.apply(x, rows: rows, bias: bias.pointer, into: y, scratch: scratch)
     }
 }

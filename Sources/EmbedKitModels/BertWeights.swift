@@ -2,17 +2,18 @@ import EmbedKitNumerics
 import Foundation
 
 /// The parameters of one BERT encoder layer. Query, key and value are fused into one `[3H, H]` matrix so
-/// the projection is a single sgemm.
+/// the projection is a single matrix product. Linear-layer weights are prepared once, at load, for the
+/// process's ``MatrixEngine`` (packed into AMX tiles, or kept for BLAS).
 struct BertLayerWeights: Sendable {
-    let qkvWeight: TensorStorage      // [3H, H] (out, in)
+    let qkvWeight: LinearWeights      // [3H, H] (out, in)
     let qkvBias: TensorStorage        // [3H]
-    let attentionOutWeight: TensorStorage  // [H, H]
+    let attentionOutWeight: LinearWeights  // [H, H]
     let attentionOutBias: TensorStorage
     let attentionNormGamma: TensorStorage
     let attentionNormBeta: TensorStorage
-    let intermediateWeight: TensorStorage  // [I, H]
+    let intermediateWeight: LinearWeights  // [I, H]
     let intermediateBias: TensorStorage
-    let outputWeight: TensorStorage        // [H, I]
+    let outputWeight: LinearWeights        // [H, I]
     let outputBias: TensorStorage
     let outputNormGamma: TensorStorage
     let outputNormBeta: TensorStorage
@@ -29,9 +30,13 @@ struct BertWeights: Sendable {
     let embeddingNormBeta: TensorStorage
     let layers: [BertLayerWeights]
 
-    init(file: SafeTensorsFile, config c: BertConfiguration) throws {
+    init(file: SafeTensorsFile, config c: BertConfiguration, engine: MatrixEngine = .preferred) throws {
         let prefix = ["", "bert.", "roberta."].first { file.tensors[$0 + "embeddings.word_embeddings.weight"] != nil } ?? ""
         func t(_ name: String, _ shape: [Int]) throws -> TensorStorage { try file.floats(prefix + name, shape: shape) }
+        func linear(_ name: String, _ outputs: Int, _ inputs: Int) throws -> LinearWeights {
+            let w = try t(name, [outputs, inputs])
+            return LinearWeights(weight: w.pointer, outputs: outputs, inputs: inputs, owner: w.owner, engine: engine)
+        }
         func norm(_ name: String) throws -> (TensorStorage, TensorStorage) {
             let h = c.hiddenSize
             if file.tensors[prefix + name + ".weight"] != nil {
@@ -59,13 +64,14 @@ struct BertWeights: Sendable {
             let (ag, ab) = try norm(p + "attention.output.LayerNorm")
             let (og, ob) = try norm(p + "output.LayerNorm")
             return BertLayerWeights(
-                qkvWeight: TensorStorage(buffer: fused), qkvBias: TensorStorage(buffer: fusedBias),
-                attentionOutWeight: try t(p + "attention.output.dense.weight", [h, h]),
+                qkvWeight: LinearWeights(weight: fused.pointer, outputs: 3 * h, inputs: h, owner: fused, engine: engine),
+                qkvBias: TensorStorage(buffer: fusedBias),
+                attentionOutWeight: try linear(p + "attention.output.dense.weight", h, h),
                 attentionOutBias: try t(p + "attention.output.dense.bias", [h]),
                 attentionNormGamma: ag, attentionNormBeta: ab,
-                intermediateWeight: try t(p + "intermediate.dense.weight", [i, h]),
+                intermediateWeight: try linear(p + "intermediate.dense.weight", i, h),
                 intermediateBias: try t(p + "intermediate.dense.bias", [i]),
-                outputWeight: try t(p + "output.dense.weight", [h, i]),
+                outputWeight: try linear(p + "output.dense.weight", h, i),
                 outputBias: try t(p + "output.dense.bias", [h]),
                 outputNormGamma: og, outputNormBeta: ob)
         }

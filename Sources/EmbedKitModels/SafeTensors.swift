@@ -107,7 +107,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
 public struct TensorStorage: @unchecked Sendable {
     public let pointer: UnsafePointer<Float>
     public let count: Int
-    private let owner: AnyObject
+    /// What keeps `pointer` valid (the mapped file or the owned buffer).
+    let owner: AnyObject
 
     init(mapped pointer: UnsafePointer<Float>, count: Int, owner: AnyObject) {
         self.pointer = pointer

@@ -1,8 +1,15 @@
+import EmbedKitCKernels
+
 /// The exact (erf-based) GELU activation BERT uses: gelu(x) = x/2 · (1 + erf(x/√2)).
 public enum GELU {
     /// Applies GELU to `count` values in place: eight lanes at a time with the same erf as
     /// ``ErrorFunction/erf(_:)`` (written on SIMD8 so it vectorizes without target-specific flags), scalar tail.
+    /// On CPUs with AVX-512 the same polynomials run sixteen lanes at a time in C.
     public static func applyInPlace(_ values: UnsafeMutablePointer<Float>, count: Int) {
+        if Softmax.vectorized {
+            ek_gelu_avx512(values, count)
+            return
+        }
         var i = 0
         let raw = UnsafeMutableRawPointer(values)
         while i + 8 <= count {

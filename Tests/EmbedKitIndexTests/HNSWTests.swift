@@ -40,6 +40,50 @@ struct HNSWTests {
         if found[0].first?.row == best.row { #expect(found[0][0].score == best.score) }
     }
 
+    @Test("int8 traversal (build and search on codes) keeps float32 traversal's recall@10 (≥ 0.95 for l2/cosine) with float32 scores",
+          arguments: [(Metric.l2, 1), (.dot, 2), (.cosine, 2)])
+    func int8Traversal(metric: Metric, threads: Int) throws {
+        let index = try VectorIndex(dimension: Self.d, configuration: .init(
+            metric: metric, kind: .hnsw, hnsw: HNSWParameters(m: 12, efConstruction: 100, efSearch: 64),
+            quantization: .int8))
+        try index.add(Self.data, threads: threads)
+        let found = try (0..<60).map { try index.search(TestData.row(Self.queries, $0, Self.d), k: 10) }
+        let recall = TestData.recall(found.map { $0.map(\.row) }, Self.truth(metric: metric))
+        // The same graph parameters walked in float32: int8 may lose at most 0.02 of its recall.
+        let float = try Self.build(threads: 1, metric: metric)
+        let floatFound = try (0..<60).map { try float.search(TestData.row(Self.queries, $0, Self.d), k: 10).map(\.row) }
+        let floatRecall = TestData.recall(floatFound, Self.truth(metric: metric))
+        print("int8 traversal \(metric): recall \(recall), float32 \(floatRecall)")
+        #expect(recall >= floatRecall - 0.02)
+        if metric != .dot { #expect(recall >= 0.95) }
+        #expect(index.vectorBytes >= 3 * index.quantizedBytes)
+        // Reported scores are exact float32 ones, not the int8 estimates.
+        let exact = try VectorIndex(dimension: Self.d, configuration: .init(metric: metric))
+        try exact.add(Self.data)
+        for qi in 0..<10 {
+            let q = TestData.row(Self.queries, qi, Self.d)
+            let truth = try exact.search(q, k: 1)[0]
+            if let first = found[qi].first, first.row == truth.row { #expect(first.score == truth.score) }
+        }
+        // Rescoring only the best 10 of ef still returns k results.
+        #expect(try index.search(TestData.row(Self.queries, 0, Self.d), k: 10, ef: 64, rescore: 10).count == 10)
+    }
+
+    @Test("an int8 single-thread build is deterministic for a seed")
+    func int8Deterministic() throws {
+        func make() throws -> VectorIndex {
+            let index = try VectorIndex(dimension: Self.d, configuration: .init(
+                metric: .dot, kind: .hnsw, hnsw: HNSWParameters(m: 8, efConstruction: 50, seed: 7), quantization: .int8))
+            try index.add(Self.data)
+            return index
+        }
+        let a = try make(), b = try make()
+        for qi in 0..<20 {
+            let q = TestData.row(Self.queries, qi, Self.d)
+            #expect(try a.search(q, k: 10, ef: 20) == b.search(q, k: 10, ef: 20))
+        }
+    }
+
     @Test("a single-thread build is deterministic for a seed")
     func deterministic() throws {
         let a = try Self.build(), b = try Self.build()

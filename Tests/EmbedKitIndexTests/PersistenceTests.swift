@@ -10,10 +10,11 @@ struct PersistenceTests {
 
     static func configurations() -> [VectorIndex.Configuration] {
         [.init(metric: .cosine), .init(metric: .l2, kind: .hnsw), .init(metric: .dot, quantization: .int8),
-         .init(metric: .cosine, quantization: .binary), .init(metric: .cosine, kind: .hnsw, quantization: .f16)]
+         .init(metric: .cosine, quantization: .binary), .init(metric: .cosine, kind: .hnsw, quantization: .f16),
+         .init(metric: .l2, kind: .hnsw, quantization: .int8)]
     }
 
-    @Test("save → load gives identical results (flat, HNSW, int8, binary)", arguments: configurations())
+    @Test("save → load gives identical results (flat, HNSW, int8, binary, HNSW f16/int8)", arguments: configurations())
     func roundTrip(configuration: VectorIndex.Configuration) throws {
         let index = try VectorIndex(dimension: Self.d, configuration: configuration)
         try index.add(Self.data, ids: (0..<1500).map { UInt64($0) * 3 + 1 })

@@ -36,10 +36,13 @@ struct QuantizationTests {
         #expect(index.vectorBytes / index.quantizedBytes == 32)
     }
 
-    @Test("HNSW with quantization is refused with a clear error")
-    func hnswQuantizedRefused() {
+    @Test("HNSW with binary quantization, and f16 with a flat index, are refused with a clear error")
+    func unsupportedCombinationsRefused() {
         #expect(throws: IndexError.self) {
-            try VectorIndex(dimension: 8, configuration: .init(kind: .hnsw, quantization: .int8))
+            try VectorIndex(dimension: 8, configuration: .init(kind: .hnsw, quantization: .binary))
+        }
+        #expect(throws: IndexError.self) {
+            try VectorIndex(dimension: 8, configuration: .init(kind: .flat, quantization: .f16))
         }
     }
 }

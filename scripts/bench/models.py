@@ -77,11 +77,15 @@ def workloads(tokenizer) -> dict[str, list[str]]:
     return {"short (10–20 tokens)": short[:1000], "long (128–256 tokens)": long[:1000]}
 
 
-def run_embedkit(binary: str, texts: list[str], out_dir: Path) -> tuple[float, float]:
+def run_embedkit(binary: str, texts: list[str], out_dir: Path, gemm: str | None = None) -> tuple[float, float]:
+    """One `embedkit embed` run; `gemm` sets EMBEDKIT_GEMM ("amx" opts into the AMX bf16x3 linear layers)."""
     src = out_dir / "texts.jsonl"
     src.write_text("".join(json.dumps(t) + "\n" for t in texts), encoding="utf-8")
+    env = dict(os.environ)
+    if gemm:
+        env["EMBEDKIT_GEMM"] = gemm
     result = subprocess.run([binary, "embed", "--jsonl", "--threads", "2", "--timing", "--output", str(out_dir / "o.npy"), str(src)],
-                            check=True, capture_output=True, text=True)
+                            check=True, capture_output=True, text=True, env=env)
     m = re.search(r"([0-9.]+) texts/s; peak RSS ([0-9.]+) MB", result.stderr)
     return float(m.group(1)), float(m.group(2))
 
@@ -93,6 +97,8 @@ def main() -> None:
     ap.add_argument("--markdown")
     ap.add_argument("--only", choices=["short", "long"], help="run one workload")
     ap.add_argument("--count", type=int, default=1000, help="texts per workload (acceptance: 1000)")
+    ap.add_argument("--with-amx", action="store_true",
+                    help="also time EmbedKit with EMBEDKIT_GEMM=amx (AMX bf16x3 linear layers) in the same run")
     args = ap.parse_args()
     peers.offline()
     import onnxruntime as ort
@@ -146,6 +152,8 @@ def main() -> None:
             run_embedkit(args.embedkit, texts[:64], Path(tmp))
             ours_cos = float((np.load(Path(tmp) / "o.npy") * ref).sum(1).min())
             results = {"embedkit": [], "onnxruntime": [], "pytorch": []}
+            if args.with_amx:
+                results["embedkit_amx"] = []
             rss = []
             timed(ort_embed, texts[:100])
             for _ in range(args.repeats):  # interleaved so machine noise hits all three alike
@@ -154,18 +162,27 @@ def main() -> None:
                 rss.append(peak)
                 results["onnxruntime"].append(timed(ort_embed, texts))
                 results["pytorch"].append(timed(lambda t: st.encode(t, batch_size=32, convert_to_numpy=True), texts))
+                if args.with_amx:
+                    results["embedkit_amx"].append(run_embedkit(args.embedkit, texts, Path(tmp), gemm="amx")[0])
             med = {k: statistics.median(v) for k, v in results.items()}
             row = {"workload": f"{name}, {len(texts)} texts", **{k: round(v, 1) for k, v in med.items()},
                    "vs_ort": round(med["embedkit"] / med["onnxruntime"], 2), "vs_pytorch": round(med["embedkit"] / med["pytorch"], 2),
+                   **({"amx_vs_ort": round(med["embedkit_amx"] / med["onnxruntime"], 2),
+                       "amx_vs_pytorch": round(med["embedkit_amx"] / med["pytorch"], 2)} if args.with_amx else {}),
                    "peak_rss_mb": max(rss), "min_cos_ort": ort_cos, "min_cos_embedkit": ours_cos,
                    "runs": {k: [round(x, 1) for x in v] for k, v in results.items()}}
             rows.append(row)
             print(json.dumps(row), flush=True)
     if args.markdown:
-        lines = ["| workload | EmbedKit texts/s | ONNX Runtime texts/s | PyTorch (sentence-transformers) texts/s | EmbedKit / ORT | EmbedKit / PyTorch | EmbedKit peak RSS |",
-                 "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        amx = args.with_amx
+        lines = ["| workload | EmbedKit texts/s | " + ("EmbedKit AMX texts/s | " if amx else "") +
+                 "ONNX Runtime texts/s | PyTorch (sentence-transformers) texts/s | EmbedKit / ORT | EmbedKit / PyTorch | " +
+                 ("AMX / ORT | AMX / PyTorch | " if amx else "") + "EmbedKit peak RSS |",
+                 "| --- |" + " ---: |" * (8 if amx else 6)]
         for r in rows:
-            lines.append(f"| {r['workload']} | {r['embedkit']} | {r['onnxruntime']} | {r['pytorch']} | {r['vs_ort']}× | {r['vs_pytorch']}× | {r['peak_rss_mb']:.0f} MB |")
+            lines.append(f"| {r['workload']} | {r['embedkit']} | " + (f"{r['embedkit_amx']} | " if amx else "") +
+                         f"{r['onnxruntime']} | {r['pytorch']} | {r['vs_ort']}× | {r['vs_pytorch']}× | " +
+                         (f"{r['amx_vs_ort']}× | {r['amx_vs_pytorch']}× | " if amx else "") + f"{r['peak_rss_mb']:.0f} MB |")
         with open(args.markdown, "a") as f:
             f.write("\n".join(lines) + "\n")
 

@@ -5,6 +5,7 @@ Texts: the seed's 1,000 review summaries and 1,000 review texts, 300 Debian pack
 
     swift build -c release --product embedkit
     /work/main/.venv-peers/bin/python scripts/check/models_parity.py [--model all-MiniLM-L6-v2 | --model /path/to/hf-folder]
+        [--gemm amx|openblas]
 
 Prints min cosine and max |Δ|; exits 1 unless min cosine ≥ 0.99999 and max |Δ| ≤ 1e-4.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -38,6 +40,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--embedkit", default=str(Path(__file__).resolve().parents[2] / ".build/release/embedkit"))
     ap.add_argument("--model", default="all-MiniLM-L6-v2")
+    ap.add_argument("--gemm", choices=["amx", "openblas"],
+                    help="force the linear-layer engine through EMBEDKIT_GEMM (default: what embedkit picks)")
     args = ap.parse_args()
     peers.offline()
     from sentence_transformers import SentenceTransformer
@@ -49,7 +53,9 @@ def main() -> None:
         src = Path(tmp) / "texts.jsonl"
         src.write_text("".join(json.dumps(t) + "\n" for t in texts), encoding="utf-8")
         out = Path(tmp) / "ours.npy"
-        subprocess.run([args.embedkit, "embed", "--model", args.model, "--jsonl", "--output", str(out), str(src)], check=True)
+        env = dict(os.environ, **({"EMBEDKIT_GEMM": args.gemm} if args.gemm else {}))
+        subprocess.run([args.embedkit, "embed", "--model", args.model, "--jsonl", "--output", str(out), str(src)],
+                       check=True, env=env)
         ours = np.load(out)
     ref = st.encode(texts, batch_size=32, convert_to_numpy=True)
     lengths = [len(st.tokenizer.encode(t)) for t in texts]

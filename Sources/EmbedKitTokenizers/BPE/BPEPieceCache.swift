@@ -24,18 +24,38 @@ final class BPEPieceCache {
     }
 
     let entries: UnsafeMutablePointer<Entry>
-    /// Where a missed piece's ids are collected before being stored (a piece of ≤ 16 bytes has ≤ 16 ids).
+    /// Where a missed piece is merged (ids and pair ranks: 2 × 16 words).
     let scratch: UnsafeMutablePointer<UInt32>
+    /// Ends of the pieces scanned ahead (``TiktokenEncoding/lookahead``).
+    let pieceEnds: UnsafeMutablePointer<Int>
+    /// The encoding's lookups, fetched on this cache's first use (a cache belongs to one encoding's pool).
+    var tables: BPEMergeTables?
+    /// Sum of the values touched ahead, kept so the loads are not optimized away.
+    var touched: UInt32 = 0
 
     init() {
         entries = .allocate(capacity: Self.slotCount)
         entries.initialize(repeating: Entry(k0: 0, k1: 0, meta: 0, id0: 0, id1: 0, id2: 0), count: Self.slotCount)
-        scratch = .allocate(capacity: Self.maxPieceBytes)
+        scratch = .allocate(capacity: 2 * Self.maxPieceBytes)
+        pieceEnds = .allocate(capacity: 64)
     }
 
     deinit {
         entries.deallocate()
         scratch.deallocate()
+        pieceEnds.deallocate()
+    }
+
+    /// Loads (and returns a value of) the cache slot of the `n` (3…16) bytes at `p` and, for ≤ 8 bytes, their
+    /// slot in the whole-token table — so the encode that follows finds both lines in cache.
+    @inline(__always)
+    func touch(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, bytes: BPEBytesLookup) -> UInt32 {
+        let (k0, k1) = Self.key(p, n, readable: readable)
+        var value = entries[Self.slot(k0, k1, n)].meta
+        if n <= 8 {
+            value &+= bytes.shortSlots[BPEBytesLookup.shortSlot(k0, n, bytes.shortShift)].value
+        }
+        return value
     }
 
     /// Forgets every entry.
@@ -62,16 +82,6 @@ final class BPEPieceCache {
     static func slot(_ k0: UInt64, _ k1: UInt64, _ n: Int) -> Int {
         let h = (k0 &+ UInt64(n)) &* 0x9E37_79B9_7F4A_7C15 ^ (k1 &* 0xBF58_476D_1CE4_E5B9)
         return Int(((h ^ h >> 31) &* 0x94D0_49BB_1331_11EB) >> UInt64(64 - slotBits))
-    }
-}
-
-/// Collects ids into a cache's scratch buffer.
-struct BPEScratchSink: BPETokenSink {
-    let base: UnsafeMutablePointer<UInt32>
-    var count = 0
-    @inline(__always) mutating func append(_ rank: UInt32) {
-        base[count] = rank
-        count += 1
     }
 }
 

@@ -1,14 +1,80 @@
+import Foundation
+
 /// Token bytes → rank, as flat open-addressing hash tables (linear probing, load ≤ 0.75): pieces of ≤ 8 bytes
 /// packed into a `UInt64` key, 9…16 bytes as two overlapping `UInt64` words stored in the slot, longer ones
 /// hashed and compared against the token bytes kept for decoding. Also keeps every rank's
-/// bytes (for decoding and for verifying long keys) and a byte → rank table.
+/// bytes (for decoding and for verifying long keys), a byte → rank table, and the id-pair table
+/// (``BPEPairTable``) the merge runs on.
+///
+/// The class owns the memory; hot loops use ``lookup`` and ``pairs`` — plain structs of pointers, so no
+/// reference counting touches a shared cache line while several threads encode.
 final class BPERankTable: @unchecked Sendable {
     /// Concatenated token bytes; the bytes of rank r are `arena[offsets[r] ..< offsets[r + 1]]`.
     let arena: UnsafeMutablePointer<UInt8>
     let offsets: UnsafeMutablePointer<UInt32>
     /// Ranks are `0 ..< rankCount`; a rank absent from the file has an empty byte range.
     let rankCount: Int
+    /// Byte-keyed lookups (whole pieces).
+    let lookup: BPEBytesLookup
+    private let pairsLock = NSLock()
+    private var builtPairs: BPEPairTable?
+    /// (id, id) → id of the concatenation (the merge). Built on first use, not at load: it costs ~3× the
+    /// rest of loading (0.5–1.2 M byte-slice lookups), and a caller that only decodes never needs it.
+    var pairs: BPEPairTable {
+        pairsLock.lock()
+        defer { pairsLock.unlock() }
+        if let built = builtPairs { return built }
+        let built = BPEPairTable(arena: arena, offsets: offsets, rankCount: rankCount, lookup: lookup)
+        builtPairs = built
+        return built
+    }
+    var byteRank: UnsafeMutablePointer<UInt32> { lookup.byteRank }
+
+    static let missing: UInt32 = .max
+
+    /// `arena`/`offsets` are taken over (not copied). `offsets` has `rankCount + 1` entries; the arena must
+    /// have 8 readable bytes past the last token.
+    init(arena: UnsafeMutablePointer<UInt8>, offsets: UnsafeMutablePointer<UInt32>, rankCount: Int) {
+        self.arena = arena
+        self.offsets = offsets
+        self.rankCount = rankCount
+        lookup = BPEBytesLookup(arena: arena, offsets: offsets, rankCount: rankCount)
+    }
+
+    deinit {
+        arena.deallocate(); offsets.deallocate()
+        lookup.deallocate(); builtPairs?.deallocate()
+    }
+
+    @inline(__always)
+    static func pack(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+        var key: UInt64 = 0
+        for i in 0..<n { key |= UInt64(p[i]) << (8 * UInt64(i)) }
+        return key
+    }
+
+    /// The rank of the `n` bytes at `p`, or `missing` (see ``BPEBytesLookup/rank(_:_:readable:)``).
+    @inline(__always)
+    func rank(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int) -> UInt32 {
+        lookup.rank(p, n, readable: readable)
+    }
+
+    /// The bytes of `rank`, or nil when the vocabulary has no such rank.
+    @inline(__always)
+    func bytes(of rank: Int) -> UnsafeBufferPointer<UInt8>? {
+        guard rank >= 0 && rank < rankCount else { return nil }
+        let start = Int(offsets[rank]), n = Int(offsets[rank + 1]) - start
+        return n == 0 ? nil : UnsafeBufferPointer(start: arena + start, count: n)
+    }
+}
+
+/// The byte-keyed hash tables of a ``BPERankTable`` as plain pointers (freed by the table).
+struct BPEBytesLookup {
+    let arena: UnsafeMutablePointer<UInt8>
+    let offsets: UnsafeMutablePointer<UInt32>
     let byteRank: UnsafeMutablePointer<UInt32>
+    /// Rank of every two-byte sequence (`missing` when it is not a token), indexed `b0 << 8 | b1`.
+    let pairRank: UnsafeMutablePointer<UInt32>
 
     /// Key and value side by side, so a probe touches one cache line.
     struct ShortSlot {
@@ -17,32 +83,26 @@ final class BPERankTable: @unchecked Sendable {
         var value: UInt32
         var unused: UInt32
     }
-    private let shortSlots: UnsafeMutablePointer<ShortSlot>
-    /// Rank of every two-byte sequence (`missing` when it is not a token), indexed `b0 << 8 | b1`.
-    let pairRank: UnsafeMutablePointer<UInt32>
-    private let shortShift: UInt64
-    private let shortMask: Int
+    let shortSlots: UnsafeMutablePointer<ShortSlot>
+    let shortShift: UInt64
+    let shortMask: Int
     struct MediumSlot {
         var first: UInt64
         var last: UInt64
         /// `rank | length << 27`, 0 for an empty slot.
         var value: UInt32
     }
-    private let mediumSlots: UnsafeMutablePointer<MediumSlot>
-    private let mediumShift: UInt64
-    private let mediumMask: Int
+    let mediumSlots: UnsafeMutablePointer<MediumSlot>
+    let mediumShift: UInt64
+    let mediumMask: Int
     /// rank + 1, 0 for an empty slot.
-    private let longValues: UnsafeMutablePointer<UInt32>
-    private let longShift: UInt64
-    private let longMask: Int
+    let longValues: UnsafeMutablePointer<UInt32>
+    let longShift: UInt64
+    let longMask: Int
 
-    static let missing: UInt32 = .max
-
-    /// `arena`/`offsets` are taken over (not copied). `offsets` has `rankCount + 1` entries.
     init(arena: UnsafeMutablePointer<UInt8>, offsets: UnsafeMutablePointer<UInt32>, rankCount: Int) {
         self.arena = arena
         self.offsets = offsets
-        self.rankCount = rankCount
         var shortCount = 0, mediumCount = 0, longCount = 0
         for r in 0..<rankCount {
             let n = Int(offsets[r + 1] - offsets[r])
@@ -62,9 +122,9 @@ final class BPERankTable: @unchecked Sendable {
         longShift = UInt64(64 - lb); longMask = (1 << lb) - 1
         shortSlots = .allocate(capacity: 1 << sb)
         shortSlots.initialize(repeating: ShortSlot(key: 0, value: 0, unused: 0), count: 1 << sb)
-        pairRank = .allocate(capacity: 65536); pairRank.initialize(repeating: Self.missing, count: 65536)
+        pairRank = .allocate(capacity: 65536); pairRank.initialize(repeating: BPERankTable.missing, count: 65536)
         longValues = .allocate(capacity: 1 << lb); longValues.initialize(repeating: 0, count: 1 << lb)
-        byteRank = .allocate(capacity: 256); byteRank.initialize(repeating: Self.missing, count: 256)
+        byteRank = .allocate(capacity: 256); byteRank.initialize(repeating: BPERankTable.missing, count: 256)
         for r in 0..<rankCount {
             let start = Int(offsets[r]), n = Int(offsets[r + 1]) - start
             if n == 0 { continue }
@@ -72,7 +132,7 @@ final class BPERankTable: @unchecked Sendable {
             if n == 1 { byteRank[Int(p[0])] = UInt32(r) }
             if n == 2 { pairRank[Int(p[0]) << 8 | Int(p[1])] = UInt32(r) }
             if n <= 8 {
-                let key = Self.pack(p, n)
+                let key = BPERankTable.pack(p, n)
                 var slot = Self.shortSlot(key, n, shortShift)
                 while shortSlots[slot].value != 0 { slot = (slot + 1) & shortMask }
                 shortSlots[slot] = ShortSlot(key: key, value: UInt32(r) | UInt32(n) << 28, unused: 0)
@@ -90,16 +150,9 @@ final class BPERankTable: @unchecked Sendable {
         }
     }
 
-    deinit {
-        arena.deallocate(); offsets.deallocate(); byteRank.deallocate()
-        shortSlots.deallocate(); pairRank.deallocate(); mediumSlots.deallocate(); longValues.deallocate()
-    }
-
-    @inline(__always)
-    static func pack(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
-        var key: UInt64 = 0
-        for i in 0..<n { key |= UInt64(p[i]) << (8 * UInt64(i)) }
-        return key
+    func deallocate() {
+        byteRank.deallocate(); shortSlots.deallocate(); pairRank.deallocate(); mediumSlots.deallocate()
+        longValues.deallocate()
     }
 
     @inline(__always)
@@ -123,7 +176,7 @@ final class BPERankTable: @unchecked Sendable {
             h ^= h >> 29
             i += 8
         }
-        if i < n { h = (h ^ pack(p + i, n - i)) &* 0x9E37_79B9_7F4A_7C15; h ^= h >> 29 }
+        if i < n { h = (h ^ BPERankTable.pack(p + i, n - i)) &* 0x9E37_79B9_7F4A_7C15; h ^= h >> 29 }
         return h &* 0xBF58_476D_1CE4_E5B9
     }
 
@@ -138,16 +191,9 @@ final class BPERankTable: @unchecked Sendable {
                 let word = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
                 key = n == 8 ? word : word & ((1 << (8 * UInt64(n))) - 1)
             } else {
-                key = Self.pack(p, n)
+                key = BPERankTable.pack(p, n)
             }
-            let tag = UInt32(n) << 28
-            var slot = Self.shortSlot(key, n, shortShift)
-            while true {
-                let entry = shortSlots[slot]
-                if entry.value == 0 { return Self.missing }
-                if entry.value & 0xF000_0000 == tag && entry.key == key { return entry.value & 0x0FFF_FFFF }
-                slot = (slot + 1) & shortMask
-            }
+            return shortRank(key, n)
         }
         if n <= 16 {
             let raw = UnsafeRawPointer(p)
@@ -156,7 +202,7 @@ final class BPERankTable: @unchecked Sendable {
             let tag = UInt32(n) << 27
             while true {
                 let entry = mediumSlots[slot]
-                if entry.value == 0 { return Self.missing }
+                if entry.value == 0 { return BPERankTable.missing }
                 if entry.value & 0xF800_0000 == tag && entry.first == first && entry.last == last {
                     return entry.value & 0x07FF_FFFF
                 }
@@ -166,7 +212,7 @@ final class BPERankTable: @unchecked Sendable {
         var slot = Int(Self.longHash(p, n) >> longShift)
         while true {
             let v = longValues[slot]
-            if v == 0 { return Self.missing }
+            if v == 0 { return BPERankTable.missing }
             let r = Int(v - 1)
             let start = Int(offsets[r])
             if Int(offsets[r + 1]) - start == n && memcmpEqual(arena + start, p, n) { return UInt32(r) }
@@ -174,12 +220,17 @@ final class BPERankTable: @unchecked Sendable {
         }
     }
 
-    /// The bytes of `rank`, or nil when the vocabulary has no such rank.
+    /// The rank of the `n` (1…8) bytes packed little-endian in `key`, or `missing`.
     @inline(__always)
-    func bytes(of rank: Int) -> UnsafeBufferPointer<UInt8>? {
-        guard rank >= 0 && rank < rankCount else { return nil }
-        let start = Int(offsets[rank]), n = Int(offsets[rank + 1]) - start
-        return n == 0 ? nil : UnsafeBufferPointer(start: arena + start, count: n)
+    func shortRank(_ key: UInt64, _ n: Int) -> UInt32 {
+        let tag = UInt32(n) << 28
+        var slot = Self.shortSlot(key, n, shortShift)
+        while true {
+            let entry = shortSlots[slot]
+            if entry.value == 0 { return BPERankTable.missing }
+            if entry.value & 0xF000_0000 == tag && entry.key == key { return entry.value & 0x0FFF_FFFF }
+            slot = (slot + 1) & shortMask
+        }
     }
 }
 

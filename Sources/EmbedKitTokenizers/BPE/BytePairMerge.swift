@@ -14,34 +14,50 @@ struct BPECountSink: BPETokenSink {
     @inline(__always) mutating func append(_ rank: UInt32) { count += 1 }
 }
 
+/// The lookups one merge needs, as plain pointers (copied into each encode call: no reference counting in
+/// the hot loop).
+struct BPEMergeTables {
+    let bytes: BPEBytesLookup
+    let pairs: BPEPairTable
+
+    init(_ table: BPERankTable) {
+        bytes = table.lookup
+        pairs = table.pairs
+    }
+}
+
 /// Byte-pair merging of one pre-tokenized piece: repeatedly merge the adjacent pair whose bytes have the lowest
 /// rank (leftmost on ties) until no pair is a token — the same result as tiktoken's `byte_pair_merge`.
-/// Short pieces use a flat array (quadratic in the piece, tiny constants); long pieces a binary heap over a
-/// linked list of parts (n log n), so a megabyte without spaces encodes in near-linear time.
+/// Every part is a token, so the merge runs on ids: the rank of two adjacent parts is one probe of the
+/// id-pair table (``BPEPairTable``). Short pieces use a flat array with a branch-free minimum scan (quadratic
+/// in the piece, tiny constants); long pieces a binary heap over a linked list of parts (n log n), so a
+/// megabyte without spaces encodes in near-linear time.
 enum BytePairMerge {
-    static let heapThreshold = 24
+    static let heapThreshold = 48
 
     /// Appends the ids of the piece `p[0..<n]`, through `cache` for pieces of 3…16 bytes.
     @inline(__always)
     static func encodePiece<Sink: BPETokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int,
-                                                 table: BPERankTable, cache: BPEPieceCache, into sink: inout Sink) {
-        if n == 1 { sink.append(table.byteRank[Int(p[0])]); return }
+                                                 tables: BPEMergeTables, cache: BPEPieceCache, into sink: inout Sink) {
+        let bytes = tables.bytes
+        if n == 1 { sink.append(bytes.byteRank[Int(p[0])]); return }
         if n == 2 {
-            let r = table.pairRank[Int(p[0]) << 8 | Int(p[1])]
+            let r = bytes.pairRank[Int(p[0]) << 8 | Int(p[1])]
             if r != BPERankTable.missing {
                 sink.append(r)
             } else {
-                sink.append(table.byteRank[Int(p[0])]); sink.append(table.byteRank[Int(p[1])])
+                sink.append(bytes.byteRank[Int(p[0])]); sink.append(bytes.byteRank[Int(p[1])])
             }
             return
         }
         if n > BPEPieceCache.maxPieceBytes {
-            encodePiece(p, n, readable: readable, table: table, into: &sink)
+            encodePiece(p, n, readable: readable, tables: tables, into: &sink)
             return
         }
         let (k0, k1) = BPEPieceCache.key(p, n, readable: readable)
         let slot = BPEPieceCache.slot(k0, k1, n)
-        let entry = cache.entries[slot]
+        let entries = cache.entries
+        let entry = entries[slot]
         if entry.meta & 0x1F == UInt32(n) && entry.k0 == k0 && entry.k1 == k1 {
             let count = entry.meta >> 5
             sink.append(entry.id0)
@@ -51,111 +67,102 @@ enum BytePairMerge {
             }
             return
         }
-        let whole = table.rank(p, n, readable: readable)
+        let whole = n <= 8 ? bytes.shortRank(k0, n) : bytes.rank(p, n, readable: readable)
         if whole != BPERankTable.missing {
             sink.append(whole)
-            cache.entries[slot] = .init(k0: k0, k1: k1, meta: UInt32(n) | 1 << 5, id0: whole, id1: 0, id2: 0)
+            entries[slot] = .init(k0: k0, k1: k1, meta: UInt32(n) | 1 << 5, id0: whole, id1: 0, id2: 0)
             return
         }
-        var parts = BPEScratchSink(base: cache.scratch)
-        mergeShort(p, n, readable: readable, table: table, into: &parts)
         let ids = cache.scratch
-        for k in 0..<parts.count { sink.append(ids[k]) }
-        if parts.count <= 3 {
-            cache.entries[slot] = .init(k0: k0, k1: k1, meta: UInt32(n) | UInt32(parts.count) << 5, id0: ids[0],
-                                        id1: parts.count > 1 ? ids[1] : 0, id2: parts.count > 2 ? ids[2] : 0)
+        let count = mergeShort(p, n, tables: tables, ids: ids)
+        for k in 0..<count { sink.append(ids[k]) }
+        if count <= 3 {
+            entries[slot] = .init(k0: k0, k1: k1, meta: UInt32(n) | UInt32(count) << 5, id0: ids[0],
+                                  id1: count > 1 ? ids[1] : 0, id2: count > 2 ? ids[2] : 0)
         }
     }
 
     /// Appends the ids of the piece `p[0..<n]` (n ≥ 1) without a cache.
     @inline(__always)
     static func encodePiece<Sink: BPETokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int,
-                                                 table: BPERankTable, into sink: inout Sink) {
-        if n == 1 { sink.append(table.byteRank[Int(p[0])]); return }
-        let whole = table.rank(p, n, readable: readable)
+                                                 tables: BPEMergeTables, into sink: inout Sink) {
+        if n == 1 { sink.append(tables.bytes.byteRank[Int(p[0])]); return }
+        let whole = tables.bytes.rank(p, n, readable: readable)
         if whole != BPERankTable.missing { sink.append(whole); return }
         if n <= heapThreshold {
-            mergeShort(p, n, readable: readable, table: table, into: &sink)
-        } else {
-            mergeLong(p, n, readable: readable, table: table, into: &sink)
-        }
-    }
-
-    static func mergeShort<Sink: BPETokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int,
-                                               table: BPERankTable, into sink: inout Sink) {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 3 * (n + 1)) { buffer in
-            let starts = buffer.baseAddress!            // part k is bytes starts[k] ..< starts[k + 1]
-            let partRank = starts + (n + 1)             // rank of part k
-            let pairRank = partRank + (n + 1)           // rank of part k merged with part k + 1
-            var parts = n
-            for k in 0...n { starts[k] = UInt32(k) }
-            for k in 0..<n { partRank[k] = table.byteRank[Int(p[k])] }
-            for k in 0..<(n - 1) { pairRank[k] = table.pairRank[Int(p[k]) << 8 | Int(p[k + 1])] }
-            pairRank[n - 1] = BPERankTable.missing
-            while parts > 1 {
-                // Branch-free minimum of (rank << 8 | position): lowest rank, leftmost on ties. Ranks are
-                // < 2^24 and positions < 256 here, so `missing` (all ones) stays above every real key.
-                var key = UInt32.max
-                for k in 0..<(parts - 1) { key = min(key, pairRank[k] &<< 8 | UInt32(k)) }
-                if key >= 0xFFFF_FF00 { break }
-                let best = key >> 8, at = Int(key & 0xFF)
-                partRank[at] = best
-                for k in (at + 1)..<parts {
-                    starts[k] = starts[k + 1]
-                    partRank[k] = partRank[k + 1]
-                    pairRank[k] = pairRank[k + 1]
-                }
-                parts -= 1
-                @inline(__always) func rankOfPair(_ k: Int) -> UInt32 {
-                    guard k + 1 < parts else { return BPERankTable.missing }
-                    let s = Int(starts[k])
-                    return table.rank(p + s, Int(starts[k + 2]) - s, readable: readable - s)
-                }
-                pairRank[at] = rankOfPair(at)
-                if at > 0 { pairRank[at - 1] = rankOfPair(at - 1) }
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 * n) { buffer in
+                let ids = buffer.baseAddress!
+                let count = mergeShort(p, n, tables: tables, ids: ids)
+                for k in 0..<count { sink.append(ids[k]) }
             }
-            for k in 0..<parts { sink.append(partRank[k]) }
+        } else {
+            mergeLong(p, n, tables: tables, into: &sink)
         }
     }
 
-    static func mergeLong<Sink: BPETokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int,
-                                              table: BPERankTable, into sink: inout Sink) {
+    /// Merges the piece `p[0..<n]` (2 ≤ n ≤ 255) in `ids` (room for 2n): returns the number of ids left at
+    /// `ids[0..<count]`.
+    @inline(__always)
+    static func mergeShort(_ p: UnsafePointer<UInt8>, _ n: Int, tables: BPEMergeTables,
+                           ids: UnsafeMutablePointer<UInt32>) -> Int {
+        let pairs = tables.pairs, byteRank = tables.bytes.byteRank, bytePair = tables.bytes.pairRank
+        let pairRank = ids + n                      // rank of part k merged with part k + 1
+        for k in 0..<n { ids[k] = byteRank[Int(p[k])] }
+        for k in 0..<(n - 1) { pairRank[k] = bytePair[Int(p[k]) << 8 | Int(p[k + 1])] }
+        var parts = n
+        while parts > 1 {
+            // Branch-free minimum of (rank << 8 | position): lowest rank, leftmost on ties. Ranks are
+            // < 2^21 and positions < 256 here, so `missing` (all ones) stays above every real key.
+            var key = UInt32.max
+            for k in 0..<(parts - 1) { key = min(key, pairRank[k] &<< 8 | UInt32(k)) }
+            if key >= 0xFFFF_FF00 { break }
+            let at = Int(key & 0xFF)
+            ids[at] = key >> 8
+            parts -= 1
+            var k = at + 1
+            while k < parts {
+                ids[k] = ids[k + 1]
+                pairRank[k] = pairRank[k + 1]
+                k += 1
+            }
+            if at + 1 < parts { pairRank[at] = pairs.rank(ids[at], ids[at + 1]) }
+            if at > 0 { pairRank[at - 1] = pairs.rank(ids[at - 1], ids[at]) }
+        }
+        return parts
+    }
+
+    static func mergeLong<Sink: BPETokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, tables: BPEMergeTables,
+                                              into sink: inout Sink) {
         // 4 UInt32 arrays of n, then a heap of at most 3n UInt64 entries (n - 1 initial pairs, ≤ 2 per merge).
         let bytes = 4 * n * MemoryLayout<UInt32>.stride + 3 * n * MemoryLayout<UInt64>.stride
         if bytes <= 64 * 1024 {
             withUnsafeTemporaryAllocation(byteCount: bytes, alignment: 8) { buffer in
-                mergeLong(p, n, readable: readable, table: table, scratch: buffer.baseAddress!, into: &sink)
+                mergeLong(p, n, tables: tables, scratch: buffer.baseAddress!, into: &sink)
             }
         } else {
             let scratch = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 8)
             defer { scratch.deallocate() }
-            mergeLong(p, n, readable: readable, table: table, scratch: scratch, into: &sink)
+            mergeLong(p, n, tables: tables, scratch: scratch, into: &sink)
         }
     }
 
     @inline(__always)
-    static func mergeLong<Sink: BPETokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int,
-                                              table: BPERankTable, scratch: UnsafeMutableRawPointer,
-                                              into sink: inout Sink) {
+    static func mergeLong<Sink: BPETokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, tables: BPEMergeTables,
+                                              scratch: UnsafeMutableRawPointer, into sink: inout Sink) {
         // Nodes are identified by their first byte; a merge removes the right node.
         let heapItems = scratch.bindMemory(to: UInt64.self, capacity: 3 * n)
         let words = (scratch + 3 * n * MemoryLayout<UInt64>.stride).bindMemory(to: UInt32.self, capacity: 4 * n)
         let next = words, prev = words + n, partRank = words + 2 * n, pairRank = words + 3 * n
+        let pairs = tables.pairs, byteRank = tables.bytes.byteRank, bytePair = tables.bytes.pairRank
         var heap = MinHeap64(items: heapItems)
         let none = UInt32.max
         for k in 0..<n {
             next[k] = UInt32(k + 1)
             prev[k] = k == 0 ? none : UInt32(k - 1)
-            partRank[k] = table.byteRank[Int(p[k])]
-            let r = k + 1 < n ? table.pairRank[Int(p[k]) << 8 | Int(p[k + 1])] : BPERankTable.missing
+            partRank[k] = byteRank[Int(p[k])]
+            let r = k + 1 < n ? bytePair[Int(p[k]) << 8 | Int(p[k + 1])] : BPERankTable.missing
             pairRank[k] = r
             if r != BPERankTable.missing { heap.push(UInt64(r) << 32 | UInt64(k)) }
-        }
-        @inline(__always) func rankOfPair(_ node: Int) -> UInt32 {
-            let right = Int(next[node])
-            guard right < n else { return BPERankTable.missing }
-            let end = Int(next[right])
-            return table.rank(p + node, end - node, readable: readable - node)
         }
         while let top = heap.pop() {
             let rank = UInt32(truncatingIfNeeded: top >> 32), node = Int(top & 0xFFFF_FFFF)
@@ -166,12 +173,12 @@ enum BytePairMerge {
             next[node] = after
             if Int(after) < n { prev[Int(after)] = UInt32(node) }
             pairRank[right] = BPERankTable.missing
-            let r = rankOfPair(node)
+            let r = Int(after) < n ? pairs.rank(rank, partRank[Int(after)]) : BPERankTable.missing
             pairRank[node] = r
             if r != BPERankTable.missing { heap.push(UInt64(r) << 32 | UInt64(node)) }
             let left = prev[node]
             if left != none {
-                let l = rankOfPair(Int(left))
+                let l = pairs.rank(partRank[Int(left)], rank)
                 pairRank[Int(left)] = l
                 if l != BPERankTable.missing { heap.push(UInt64(l) << 32 | UInt64(left)) }
             }

@@ -131,35 +131,39 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
 
     /// Encodes many texts on up to `threads` threads (default: every core); results are in input order.
     public func encodeOrdinaryBatch(_ texts: [String], threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [[Int]] {
+        let workers = max(1, min(threads, texts.count))
+        if workers == 1 {
+            return pieceCaches.withCache { cache in texts.map { encodeOrdinary($0, cache: cache) } }
+        }
         let results = UnsafeMutableBufferPointer<[Int]>.allocate(capacity: texts.count)
         results.initialize(repeating: [])
         defer { results.deallocate() }
-        let workers = max(1, min(threads, texts.count))
         let shared = SendableBox(results)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        let chunks = BatchChunks(count: texts.count, workers: workers)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
             pieceCaches.withCache { cache in
-                var i = worker
-                while i < texts.count {
-                    shared.value[i] = encodeOrdinary(texts[i], cache: cache)
-                    i += workers
+                while let range = chunks.next() {
+                    for i in range { shared.value[i] = encodeOrdinary(texts[i], cache: cache) }
                 }
             }
         }
-        return Array(results)
+        return [[Int]](unsafeUninitializedCapacity: texts.count) { buffer, initialized in
+            _ = buffer.moveInitialize(fromContentsOf: results)
+            initialized = texts.count
+        }
     }
 
     /// Token counts of many texts on up to `threads` threads.
     public func countBatch(_ texts: [String], threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Int] {
         var counts = [Int](repeating: 0, count: texts.count)
         let workers = max(1, min(threads, texts.count))
+        let chunks = BatchChunks(count: texts.count, workers: workers)
         counts.withUnsafeMutableBufferPointer { buffer in
             let shared = SendableBox(buffer)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
                 pieceCaches.withCache { cache in
-                    var i = worker
-                    while i < texts.count {
-                        shared.value[i] = count(texts[i], cache: cache)
-                        i += workers
+                    while let range = chunks.next() {
+                        for i in range { shared.value[i] = count(texts[i], cache: cache) }
                     }
                 }
             }
@@ -220,35 +224,57 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         return try copy.utf8.withContiguousStorageIfAvailable(body)!
     }
 
+    /// Pieces scanned ahead of the one being encoded (see ``encodeSegment(_:_:_:cache:into:)``).
+    static let lookahead = 8
+
     /// Pre-tokenizes `bytes[start..<end]` (as its own text: `$` is `end`) and appends each piece's ids.
+    ///
+    /// Pieces are scanned `lookahead` at a time and their piece-cache and whole-token slots touched before
+    /// any of them is encoded: those are independent loads the CPU overlaps, so the probes that follow find
+    /// their cache lines close instead of waiting on memory one piece at a time. Results do not depend on it.
     @inline(__always)
     func encodeSegment<Sink: BPETokenSink>(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
                                             cache: BPEPieceCache, into sink: inout Sink) {
         guard start < end, let base = bytes.baseAddress else { return }
         let scanner = PretokenizerScanner(bytes: base, end: end)
         let total = bytes.count
-        let table = self.table
+        // The table's lookups as plain pointers, fetched once per cache (the pair table is built on first
+        // use): no shared reference count or lock is touched per call when several threads encode.
+        let tables: BPEMergeTables
+        if let known = cache.tables {
+            tables = known
+        } else {
+            tables = BPEMergeTables(table)
+            cache.tables = tables
+        }
+        let pattern = spec.pattern
+        let ends = cache.pieceEnds
         var i = start
-        switch spec.pattern {
-        case .cl100k:
-            while i < end {
-                let e = scanner.cl100kPieceEnd(from: i)
-                BytePairMerge.encodePiece(base + i, e - i, readable: total - i, table: table, cache: cache, into: &sink)
-                i = e
+        var touched: UInt32 = 0
+        while i < end {
+            var m = 0, j = i
+            while m < Self.lookahead && j < end {
+                let e: Int
+                switch pattern {
+                case .cl100k: e = scanner.cl100kPieceEnd(from: j)
+                case .o200k: e = scanner.o200kPieceEnd(from: j)
+                case .r50k: e = scanner.r50kPieceEnd(from: j)
+                }
+                ends[m] = e
+                let n = e - j
+                if n >= 3 && n <= BPEPieceCache.maxPieceBytes {
+                    touched &+= cache.touch(base + j, n, readable: total - j, bytes: tables.bytes)
+                }
+                j = e
+                m += 1
             }
-        case .o200k:
-            while i < end {
-                let e = scanner.o200kPieceEnd(from: i)
-                BytePairMerge.encodePiece(base + i, e - i, readable: total - i, table: table, cache: cache, into: &sink)
-                i = e
-            }
-        case .r50k:
-            while i < end {
-                let e = scanner.r50kPieceEnd(from: i)
-                BytePairMerge.encodePiece(base + i, e - i, readable: total - i, table: table, cache: cache, into: &sink)
+            for k in 0..<m {
+                let e = ends[k]
+                BytePairMerge.encodePiece(base + i, e - i, readable: total - i, tables: tables, cache: cache, into: &sink)
                 i = e
             }
         }
+        cache.touched = touched
     }
 
     /// The leftmost special token at or after `position` (longest first when several start there).
@@ -310,6 +336,29 @@ public enum SpecialTokenSet: Sendable, Hashable {
         case .all: return true
         case .only(let set): return set.contains(token)
         }
+    }
+}
+
+/// Hands out contiguous ranges of a batch to workers: each worker writes one run of neighbouring results (no
+/// two threads writing the same cache line except at range ends) and fast workers take more ranges.
+final class BatchChunks: @unchecked Sendable {
+    private let lock = NSLock()
+    private var start = 0
+    private let count: Int
+    private let size: Int
+
+    init(count: Int, workers: Int) {
+        self.count = count
+        size = max(8, count / (workers * 64))
+    }
+
+    func next() -> Range<Int>? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard start < count else { return nil }
+        let end = min(count, start + size)
+        defer { start = end }
+        return start..<end
     }
 }
 

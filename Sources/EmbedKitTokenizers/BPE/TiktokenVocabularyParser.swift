@@ -61,6 +61,11 @@ enum TiktokenVocabularyParser {
             }
         }
         let rankCount = maxRank + 1
+        guard rankCount <= BPEPairTable.maxRankCount else {
+            arena.deallocate()
+            throw TiktokenError.malformedVocabulary(name: name, line: line,
+                                                    reason: "ranks up to \(maxRank): at most \(BPEPairTable.maxRankCount) are supported")
+        }
         let offsets = UnsafeMutablePointer<UInt32>.allocate(capacity: rankCount + 1)
         if inOrder {
             for k in 0..<starts.count { offsets[k] = starts[k] }

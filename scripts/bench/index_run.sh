@@ -42,5 +42,5 @@ if [[ $WHAT == 1m || $WHAT == all ]]; then
     [[ -f $H/static1m_base.npy ]] || "$PY" scripts/bench/index_static_1m.py
     "$PY" scripts/bench/index_bench.py --embedkit "$EK" --base "$H/static1m_base.npy" \
         --queries "$H/static1m_queries.npy" --repeat 1 --skip numpy,faiss,faiss-hnsw,usearch,embedkit-flat \
-        --ek-variants int8,none --workdir "$H/work_1m" --json-out "$H/index_bench_1m.json" | tee "$H/index_bench_1m.log"
+        --ek-variants int8 --workdir "$H/work_1m" --json-out "$H/index_bench_1m.json" | tee "$H/index_bench_1m.log"
 fi

@@ -23,7 +23,7 @@ public enum MatrixEngine: String, Sendable, CaseIterable {
     /// all-MiniLM-L6-v2 parity check stays far inside its bounds (max |Δ| 3.3e-6 vs sentence-transformers,
     /// limit 1e-4), but one tiny random BERT fixture (CLS pooling, not normalized) moves 5.1e-5 from
     /// `transformers`, beyond that test's 1e-5. Float32-exact splitting (bf16x6) would cost twice as many tile
-    /// products and lose the speed advantage on this hardware (docs/performance/models.md).
+    /// products and lose the speed advantage on this hardware (docs/PERFORMANCE.md, "Local embeddings: matrix engines").
     public static let preferred: MatrixEngine = {
         let requested = ProcessInfo.processInfo.environment["EMBEDKIT_GEMM"]?.lowercased()
         if requested == "amx" && MatrixEngine.amxBF16x3.isAvailable { return .amxBF16x3 }

@@ -3,7 +3,7 @@ import Foundation
 
 /// The engine that multiplies activations by weight matrices in linear layers.
 public enum MatrixEngine: String, Sendable, CaseIterable {
-    /// Intel AMX tiles with bf16x3 splitting (float32-level accuracy, see EmbedKitGemm.h).
+    /// Intel AMX tiles with bf16x3 splitting (about 17 significant bits per product, see EmbedKitGemm.h).
     case amxBF16x3 = "amx-bf16x3"
     /// OpenBLAS `sgemm` (Accelerate on Apple platforms).
     case blas = "openblas"

@@ -19,11 +19,7 @@ from __future__ import annotations
 import argparse
 import gettext
 import glob
-import json
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,6 +29,7 @@ import model_corpus  # noqa: E402
 import peers  # noqa: E402
 import tokenizers_corpus  # noqa: E402
 import xlmr_assets  # noqa: E402
+from tokenizer_parity import compare_ids  # noqa: E402
 
 def gettext_messages() -> dict[str, list[str]]:
     """Translated messages per language from the machine's .mo catalogs."""
@@ -49,41 +46,6 @@ def gettext_messages() -> dict[str, list[str]]:
             if key and isinstance(value, str) and value.strip():
                 messages.append(value)
     return by_language
-
-
-def compare(name: str, texts: list[str], tok, embedkit: str, tokenizer_json: Path) -> int:
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
-        for t in texts:
-            f.write(json.dumps(t) + "\n")
-    failures = 0
-    for framed in (False, True):
-        t0 = time.perf_counter()
-        expected = [e.ids for e in tok.encode_batch(texts, add_special_tokens=framed)]
-        if framed:
-            expected = [ids if len(ids) <= 512 else ids[:511] + [ids[-1]] for ids in expected]
-        hf = time.perf_counter() - t0
-        cmd = [embedkit, "models", "tokenize", "--tokenizer", str(tokenizer_json), "--jsonl", f.name]
-        if framed:
-            cmd += ["--framed", "--max-length", "512"]
-        t0 = time.perf_counter()
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()
-        ours_s = time.perf_counter() - t0
-        got = [json.loads(line) for line in out]
-        bad = [i for i, (a, b) in enumerate(zip(expected, got)) if a != b]
-        if len(got) != len(expected):
-            bad.append(-1)
-        failures += len(bad)
-        tokens = sum(len(e) for e in expected)
-        size = sum(len(t.encode()) for t in texts)
-        print(f"{name:18s} framed={framed!s:5s} texts={len(texts):7d} bytes={size / 1e6:7.2f}M tokens={tokens:9d} "
-              f"mismatches={len(bad)}  (HF {hf:.2f}s, embedkit process {ours_s:.2f}s)", flush=True)
-        for i in bad[:5]:
-            if i >= 0:
-                print("   text:", repr(texts[i][:200]))
-                print("   hf:  ", expected[i][:40])
-                print("   ours:", got[i][:40])
-    Path(f.name).unlink()
-    return failures
 
 
 def main() -> None:
@@ -116,7 +78,7 @@ def main() -> None:
     for name, texts in corpus.items():
         if args.only and args.only not in name:
             continue
-        failures += compare(name, texts, tok, args.embedkit, path)
+        failures += compare_ids(name, texts, tok, args.embedkit, path, max_length=512)
     print(f"total mismatches: {failures}")
     sys.exit(1 if failures else 0)
 

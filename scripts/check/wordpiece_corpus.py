@@ -10,16 +10,13 @@ Compares both `encode(text, add_special_tokens=False)` and framed ids truncated 
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
 import model_corpus  # noqa: E402
 import peers  # noqa: E402
+from tokenizer_parity import compare_ids  # noqa: E402
 
 
 def main() -> None:
@@ -42,34 +39,7 @@ def main() -> None:
     }
     failures = 0
     for name, texts in corpus.items():
-        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
-            for t in texts:
-                f.write(json.dumps(t) + "\n")
-        for framed in (False, True):
-            t0 = time.perf_counter()
-            expected = [e.ids for e in tok.encode_batch(texts, add_special_tokens=framed)]
-            if framed:
-                expected = [ids if len(ids) <= 256 else ids[:255] + [ids[-1]] for ids in expected]
-            hf = time.perf_counter() - t0
-            cmd = [args.embedkit, "models", "tokenize", "--tokenizer", str(path), "--jsonl", f.name]
-            if framed:
-                cmd += ["--framed", "--max-length", "256"]
-            t0 = time.perf_counter()
-            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()
-            ours_s = time.perf_counter() - t0
-            got = [json.loads(line) for line in out]
-            bad = [i for i, (a, b) in enumerate(zip(expected, got)) if a != b]
-            if len(got) != len(expected):
-                bad.append(-1)
-            failures += len(bad)
-            tokens = sum(len(e) for e in expected)
-            print(f"{name:10s} framed={framed!s:5s} texts={len(texts):6d} tokens={tokens:8d} mismatches={len(bad)}"
-                  f"  (HF {hf:.2f}s, embedkit process {ours_s:.2f}s)")
-            for i in bad[:5]:
-                if i >= 0:
-                    print("   text:", repr(texts[i][:200]))
-                    print("   hf:  ", expected[i][:40])
-                    print("   ours:", got[i][:40])
+        failures += compare_ids(name, texts, tok, args.embedkit, path, max_length=256)
     sys.exit(1 if failures else 0)
 
 

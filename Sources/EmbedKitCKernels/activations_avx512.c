@@ -11,27 +11,7 @@ int ek_activations_avx512(void) {
 }
 
 #define TARGET __attribute__((target("avx512f,avx512dq")))
-
-// exp(x) for x in [−87, 88] (inputs clamped): 2ⁿ · P(r / (ln2/2)), relative error < 2e-7.
-TARGET static inline __m512 exp16(__m512 x) {
-    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.0f)), _mm512_set1_ps(88.0f));
-    __m512 shifted = _mm512_fmadd_ps(x, _mm512_set1_ps(1.4426950408889634f), _mm512_set1_ps(12582912.0f));
-    __m512 n = _mm512_sub_ps(shifted, _mm512_set1_ps(12582912.0f));
-    __m512i exponent = _mm512_sub_epi32(_mm512_castps_si512(shifted), _mm512_set1_epi32(0x4B400000));
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145751953125f), x);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.428606765330187e-06f), r);
-    __m512 t = _mm512_mul_ps(r, _mm512_set1_ps(2.8853900817779268f));
-    __m512 p = _mm512_set1_ps(1.1961000723204052e-07f);
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(2.4171456516342005e-06f));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(4.166703365626745e-05f));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.00060112657956779f));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.006938013713806868f));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.06005662679672241f));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.3465735912322998f));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(1.0f));
-    __m512 scale = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(exponent, _mm512_set1_epi32(127)), 23));
-    return _mm512_mul_ps(p, scale);
-}
+#include "exp_avx512.h"
 
 static inline __mmask16 tail_mask(size_t left) { return left >= 16 ? 0xffff : (__mmask16)((1u << left) - 1); }
 
@@ -108,6 +88,19 @@ TARGET void ek_gelu_avx512(float *x, size_t count) {
     }
 }
 
+TARGET void ek_gelu_bias_avx512(float *x, size_t rows, size_t width, const float *bias) {
+    const __m512 half = _mm512_set1_ps(0.5f), one = _mm512_set1_ps(1.0f), root = _mm512_set1_ps(0.7071067811865476f);
+    for (size_t r = 0; r < rows; r++) {
+        float *row = x + r * width;
+        for (size_t i = 0; i < width; i += 16) {
+            __mmask16 k = tail_mask(width - i);
+            __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(k, row + i), _mm512_maskz_loadu_ps(k, bias + i));
+            __m512 y = _mm512_mul_ps(_mm512_mul_ps(half, v), _mm512_add_ps(one, erf16(_mm512_mul_ps(v, root))));
+            _mm512_mask_storeu_ps(row + i, k, y);
+        }
+    }
+}
+
 #else
 
 int ek_activations_avx512(void) { return 0; }
@@ -116,5 +109,9 @@ void ek_softmax_rows_avx512(float *x, size_t rows, size_t width, size_t stride, 
     __builtin_trap();  // callers check ek_activations_avx512() first
 }
 void ek_gelu_avx512(float *x, size_t count) { (void)x; (void)count; __builtin_trap(); }
+void ek_gelu_bias_avx512(float *x, size_t rows, size_t width, const float *bias) {
+    (void)x; (void)rows; (void)width; (void)bias;
+    __builtin_trap();
+}
 
 #endif

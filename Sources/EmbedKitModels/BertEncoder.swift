@@ -9,7 +9,7 @@ final class BertWorkspace {
     let qkv: UnsafeMutablePointer<Float>
     let context: UnsafeMutablePointer<Float>
     let intermediate: UnsafeMutablePointer<Float>
-    let scores: UnsafeMutablePointer<Float>
+    let attentionScratch: UnsafeMutablePointer<Float>
     let linearScratch: LinearScratch
 
     init(tokens: Int, maxLength: Int, config c: BertConfiguration) {
@@ -20,20 +20,20 @@ final class BertWorkspace {
         qkv = .allocate(capacity: tokens * 3 * c.hiddenSize)
         context = .allocate(capacity: tokens * c.hiddenSize)
         intermediate = .allocate(capacity: tokens * c.intermediateSize)
-        scores = .allocate(capacity: maxLength * maxLength)
+        attentionScratch = .allocate(capacity: ScaledDotProductAttention.scratchCount(length: maxLength, headSize: c.hiddenSize / c.heads))
         linearScratch = LinearScratch(inputs: max(c.hiddenSize, c.intermediateSize),
                                       outputs: max(3 * c.hiddenSize, c.intermediateSize))
     }
 
     deinit {
         hidden.deallocate(); scratch.deallocate(); qkv.deallocate(); context.deallocate()
-        intermediate.deallocate(); scores.deallocate()
+        intermediate.deallocate(); attentionScratch.deallocate()
     }
 }
 
 /// The BERT encoder forward pass on packed sequences: no padding tokens are ever computed. Per-token steps
 /// (projections, FFN, LayerNorm) run over all tokens of a chunk at once; attention runs per sequence and head
-/// over that sequence's own tokens only — the same result as HF's padding mask, which zeroes padded keys.
+/// over that sequence's own tokens only (one fused kernel per sequence) — the same result as HF's padding mask, which zeroes padded keys.
 struct BertEncoder: Sendable {
     let config: BertConfiguration
     let weights: BertWeights
@@ -54,29 +54,34 @@ struct BertEncoder: Sendable {
             linear(hidden, rows: total, inputs: h, weight: layer.qkvWeight, bias: layer.qkvBias, outputs: 3 * h, into: w.qkv, scratch: w.linearScratch)
             var offset = 0
             for ids in sequences {
-                let n = ids.count
                 let base = w.qkv + offset * 3 * h
-                for head in 0..<config.heads {
-                    let q = base + head * headSize, k = base + h + head * headSize, v = base + 2 * h + head * headSize
-                    BLAS.sgemm(transposeB: true, m: n, n: n, k: headSize, a: q, lda: 3 * h, b: k, ldb: 3 * h,
-                               c: w.scores, ldc: n)
-                    Softmax.applyInPlace(w.scores, rows: n, width: n, stride: n, scale: scale)
-                    BLAS.sgemm(m: n, n: headSize, k: n, a: w.scores, lda: n, b: v, ldb: 3 * h,
-                               c: w.context + offset * h + head * headSize, ldc: h)
-                }
-                offset += n
+                ScaledDotProductAttention.apply(query: base, key: base + h, value: base + 2 * h, rowStride: 3 * h,
+                                                length: ids.count, heads: config.heads, headSize: headSize, scale: scale,
+                                                into: w.context + offset * h, outputStride: h, scratch: w.attentionScratch)
+                offset += ids.count
             }
-            linear(w.context, rows: total, inputs: h, weight: layer.attentionOutWeight, bias: layer.attentionOutBias,
+            // On BLAS the bias costs the linear layer a copy into y first; there it joins the next pass instead.
+            // AMX starts its accumulators from the bias for free.
+            let late = layer.attentionOutWeight.engine == .blas
+            linear(w.context, rows: total, inputs: h, weight: layer.attentionOutWeight, bias: late ? nil : layer.attentionOutBias,
                    outputs: h, into: spare, scratch: w.linearScratch)
-            LayerNorm.addAndApplyInPlace(spare, residual: hidden, rows: total, width: h, gamma: layer.attentionNormGamma.pointer,
+            LayerNorm.addAndApplyInPlace(spare, bias: late ? layer.attentionOutBias.pointer : nil, residual: hidden, rows: total,
+                                         width: h, gamma: layer.attentionNormGamma.pointer,
                                          beta: layer.attentionNormBeta.pointer, epsilon: config.layerNormEpsilon)
             swap(&hidden, &spare)
-            linear(hidden, rows: total, inputs: h, weight: layer.intermediateWeight, bias: layer.intermediateBias,
-                   outputs: inner, into: w.intermediate, scratch: w.linearScratch)
-            GELU.applyInPlace(w.intermediate, count: total * inner)
-            linear(w.intermediate, rows: total, inputs: inner, weight: layer.outputWeight, bias: layer.outputBias,
+            let lateIntermediate = layer.intermediateWeight.engine == .blas
+            linear(hidden, rows: total, inputs: h, weight: layer.intermediateWeight,
+                   bias: lateIntermediate ? nil : layer.intermediateBias, outputs: inner, into: w.intermediate, scratch: w.linearScratch)
+            if lateIntermediate {
+                GELU.applyInPlace(w.intermediate, rows: total, width: inner, bias: layer.intermediateBias.pointer)
+            } else {
+                GELU.applyInPlace(w.intermediate, count: total * inner)
+            }
+            let lateOutput = layer.outputWeight.engine == .blas
+            linear(w.intermediate, rows: total, inputs: inner, weight: layer.outputWeight, bias: lateOutput ? nil : layer.outputBias,
                    outputs: h, into: spare, scratch: w.linearScratch)
-            LayerNorm.addAndApplyInPlace(spare, residual: hidden, rows: total, width: h, gamma: layer.outputNormGamma.pointer,
+            LayerNorm.addAndApplyInPlace(spare, bias: lateOutput ? layer.outputBias.pointer : nil, residual: hidden, rows: total,
+                                         width: h, gamma: layer.outputNormGamma.pointer,
                                          beta: layer.outputNormBeta.pointer, epsilon: config.layerNormEpsilon)
             swap(&hidden, &spare)
         }
@@ -88,8 +93,8 @@ struct BertEncoder: Sendable {
     }
 
     /// y[rows, outputs] = x[rows, inputs] · weightᵀ + bias (weight stored [outputs, inputs] as PyTorch does).
-    private func linear(_ x: UnsafePointer<Float>, rows: Int, inputs: Int, weight: LinearWeights, bias: TensorStorage,
+    private func linear(_ x: UnsafePointer<Float>, rows: Int, inputs: Int, weight: LinearWeights, bias: TensorStorage?,
                         outputs: Int, into y: UnsafeMutablePointer<Float>, scratch: LinearScratch) {
-        weight.apply(x, rows: rows, bias: bias.pointer, into: y, scratch: scratch)
+        weight.apply(x, rows: rows, bias: bias?.pointer, into: y, scratch: scratch)
     }
 }

@@ -151,8 +151,10 @@ public final class LocalEmbeddingModel: EmbeddingModel, Sendable {
         let pooling = configuration.pooling
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let workspace = BertWorkspace(tokens: budget, maxLength: longest, config: encoder.config)
+            // Longest sequences first: their chunks cost the most (attention grows with length), so the
+            // workers finish together on the cheap short chunks at the end.
             while let c = next.take(below: chunks.count) {
-                let range = chunks[c]
+                let range = chunks[chunks.count - 1 - c]
                 encoder.encode(sorted[range], pooling: pooling, workspace: workspace, into: pooled.pointer + range.lowerBound * hidden)
             }
         }

@@ -25,6 +25,20 @@ public enum GELU {
         }
     }
 
+    /// x = gelu(x + bias) for `rows` contiguous rows of `width` values (bias per column): the linear layer's bias
+    /// added in the same pass as the activation.
+    public static func applyInPlace(_ values: UnsafeMutablePointer<Float>, rows: Int, width: Int, bias: UnsafePointer<Float>) {
+        if Softmax.vectorized {
+            ek_gelu_bias_avx512(values, rows, width, bias)
+            return
+        }
+        for r in 0..<rows {
+            let row = values + r * width
+            for j in 0..<width { row[j] += bias[j] }
+            applyInPlace(row, count: width)
+        }
+    }
+
     /// ``ErrorFunction/erf(_:)`` on eight lanes (same pieces and coefficients).
     @inline(__always)
     static func erf8(_ x: SIMD8<Float>) -> SIMD8<Float> {

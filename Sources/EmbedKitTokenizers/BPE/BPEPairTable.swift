@@ -18,12 +18,12 @@ struct BPEPairTable {
     let count: Int
 
     /// Largest vocabulary the packing supports (3 ids must fit in 64 bits with the empty marker spare).
-    static let maxRankCount = 1 << 21
+    static let maxRankCount = (1 << 21) - 1
 
     init(arena: UnsafeMutablePointer<UInt8>, offsets: UnsafeMutablePointer<UInt32>, rankCount: Int,
          lookup: BPEBytesLookup) {
         var bits: UInt64 = 8
-        while (1 << bits) < rankCount { bits += 1 }
+        while (1 << bits) <= rankCount { bits += 1 }   // ids < 2^bits - 1: all ones marks "empty"/"none"
         idBits = bits
         valueMask = (1 << bits) - 1
         // Collect the entries first: their number decides the table size.
@@ -65,11 +65,11 @@ struct BPEPairTable {
     /// The rank of token `a`'s bytes followed by token `b`'s, or `missing` when that is not a token.
     @inline(__always)
     func rank(_ a: UInt32, _ b: UInt32) -> UInt32 {
-        let key = UInt64(a) << idBits | UInt64(b)
-        var slot = Int((key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        let key = UInt64(a) &<< idBits | UInt64(b)
+        var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> shift)
         while true {
             let s = slots[slot]
-            if s >> idBits == key { return UInt32(truncatingIfNeeded: s & valueMask) }
+            if s &>> idBits == key { return UInt32(truncatingIfNeeded: s & valueMask) }
             if s == .max { return BPERankTable.missing }
             slot = (slot + 1) & mask
         }

@@ -244,7 +244,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         if let known = cache.tables {
             tables = known
         } else {
-            tables = BPEMergeTables(table)
+            tables = BPEMergeTables(table, pairCache: cache.pairCache)
             cache.tables = tables
         }
         let pattern = spec.pattern

@@ -9,7 +9,8 @@
 //
 // Layouts: packed weight = for each block of 32 outputs, each block of 64 inputs, each half (16 outputs): one
 // 1 KB tile in TDPBUSD's B layout (row r = inputs 4r…4r+3, column c = output, 4 bytes); then n rounded up to 32
-// floats of scales and as many int32 column sums. Packed activations (scratch, PANEL rows at a time): for each
+// floats of scales s_w and as many floats s_w·Σq_w (the zero-point correction, so the store needs no integer
+// multiply: y = acc·(s_x·s_w) + (b − s_x·z·s_w·Σq_w)). Packed activations (scratch, PANEL rows at a time): for each
 // block of 32 rows, each 64 inputs, each half (16 rows): a row-major 16 × 64-byte tile.
 #include "EmbedKitGemm.h"
 #include "amx_support.h"
@@ -17,12 +18,15 @@
 #include <stdint.h>
 #include <string.h>
 
-#define PANEL 128
+#ifndef I8PANEL
+#define I8PANEL 64   // activation rows quantized at a time (64: the panel stays in L1; 128+ measured 2–3× slower on wide layers)
+#endif
+#define PANEL I8PANEL
 #define TILE_BYTES 1024
 
 size_t ek_int8_packed_weight_bytes(size_t n, size_t k) {
     size_t np = ek_round_up(n, 32);
-    return np * ek_round_up(k, 64) + np * (sizeof(float) + sizeof(int32_t));
+    return np * ek_round_up(k, 64) + np * 2 * sizeof(float);
 }
 
 size_t ek_int8_scratch_bytes(size_t n, size_t k) {
@@ -35,7 +39,7 @@ void ek_int8_pack_weight(const float *w, size_t n, size_t k, size_t ldw, void *p
     size_t np = ek_round_up(n, 32), kp = ek_round_up(k, 64), kbc = kp / 64;
     int8_t *tiles = (int8_t *)packed;
     float *scales = (float *)(tiles + np * kp);
-    int32_t *sums = (int32_t *)(scales + np);
+    float *corrections = scales + np;
     memset(packed, 0, np * kp);
     for (size_t o = 0; o < np; o++) {
         float top = 0;
@@ -51,7 +55,7 @@ void ek_int8_pack_weight(const float *w, size_t n, size_t k, size_t ldw, void *p
             size_t kb = i / 64, r = (i % 64) / 4, e = i % 4;
             tiles[((nb * kbc + kb) * 2 + half) * TILE_BYTES + r * 64 + c * 4 + e] = v;
         }
-        sums[o] = sum;
+        corrections[o] = scale * (float)sum;
     }
 }
 
@@ -118,20 +122,19 @@ static void kernel_2x2(const uint8_t *a, const int8_t *b, size_t kbc, int32_t *a
 // y rows [0, height), columns [0, width) of a 32 × 32 block = s_x·s_w·(acc − z·Σq_w) + bias.
 __attribute__((target("avx512f")))
 static void dequantize_block(const int32_t *acc, size_t height, size_t width, const float *row_scale,
-                             const int32_t *row_zero, const float *w_scale, const int32_t *w_sum, const float *bias,
+                             const int32_t *row_zero, const float *w_scale, const float *w_correction, const float *bias,
                              float *y, size_t ldy) {
     __m512 ws0 = _mm512_loadu_ps(w_scale), ws1 = _mm512_loadu_ps(w_scale + 16);
-    __m512i sum0 = _mm512_loadu_si512(w_sum), sum1 = _mm512_loadu_si512(w_sum + 16);
+    __m512 wc0 = _mm512_loadu_ps(w_correction), wc1 = _mm512_loadu_ps(w_correction + 16);
     __m512 b0 = _mm512_loadu_ps(bias), b1 = _mm512_loadu_ps(bias + 16);
     __mmask16 m0 = width >= 16 ? 0xffff : (__mmask16)((1u << width) - 1);
     __mmask16 m1 = width >= 32 ? 0xffff : (width > 16 ? (__mmask16)((1u << (width - 16)) - 1) : 0);
     for (size_t r = 0; r < height; r++) {
-        __m512 s = _mm512_set1_ps(row_scale[r]);
-        __m512i z = _mm512_set1_epi32(row_zero[r]);
-        __m512i a0 = _mm512_sub_epi32(_mm512_loadu_si512(acc + r * 32), _mm512_mullo_epi32(z, sum0));
-        __m512i a1 = _mm512_sub_epi32(_mm512_loadu_si512(acc + r * 32 + 16), _mm512_mullo_epi32(z, sum1));
-        __m512 y0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(a0), _mm512_mul_ps(s, ws0), b0);
-        __m512 y1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(a1), _mm512_mul_ps(s, ws1), b1);
+        __m512 s = _mm512_set1_ps(row_scale[r]), sz = _mm512_set1_ps(-row_scale[r] * (float)row_zero[r]);
+        __m512 y0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(acc + r * 32)), _mm512_mul_ps(s, ws0),
+                                    _mm512_fmadd_ps(sz, wc0, b0));
+        __m512 y1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(acc + r * 32 + 16)), _mm512_mul_ps(s, ws1),
+                                    _mm512_fmadd_ps(sz, wc1, b1));
         _mm512_mask_storeu_ps(y + r * ldy, m0, y0);
         _mm512_mask_storeu_ps(y + r * ldy + 16, m1, y1);
     }
@@ -142,7 +145,7 @@ void ek_int8_linear(const float *x, size_t m, size_t k, size_t ldx, const void *
     size_t np = ek_round_up(n, 32), kp = ek_round_up(k, 64), kbc = kp / 64;
     const int8_t *tiles = (const int8_t *)packed;
     const float *w_scale = (const float *)(tiles + np * kp);
-    const int32_t *w_sum = (const int32_t *)(w_scale + np);
+    const float *w_correction = w_scale + np;
     uint8_t *panel = (uint8_t *)scratch;
     float *row_scale = (float *)(panel + (size_t)PANEL * kp);
     int32_t *row_zero = (int32_t *)(row_scale + PANEL);
@@ -160,7 +163,7 @@ void ek_int8_linear(const float *x, size_t m, size_t k, size_t ldx, const void *
                 size_t height = rows - mb * 32 < 32 ? rows - mb * 32 : 32;
                 kernel_2x2(panel + mb * kbc * 2 * TILE_BYTES, b, kbc, acc);
                 dequantize_block(acc, height, width, row_scale + mb * 32, row_zero + mb * 32, w_scale + nb * 32,
-                                 w_sum + nb * 32, bias_pad + nb * 32, y + (p + mb * 32) * ldy + nb * 32, ldy);
+                                 w_correction + nb * 32, bias_pad + nb * 32, y + (p + mb * 32) * ldy + nb * 32, ldy);
             }
         }
     }

@@ -23,7 +23,7 @@ public struct LocalEmbeddingOptions: Sendable {
     public var tokensPerChunk: Int
     /// Parallel workers (each with single-threaded BLAS); nil = the number of active cores.
     public var workers: Int?
-    /// The linear-layer engine; nil = ``MatrixEngine/preferred`` (float32-accurate). `.amxInt8` is the
+    /// The linear-layer engine; nil = ``MatrixEngine/preferred`` (OpenBLAS unless `EMBEDKIT_GEMM` names another). `.amxInt8` is the
     /// dynamically quantized int8 path (cosine ≈ 0.99x vs float32); an engine this CPU lacks is an error.
     public var matrixEngine: MatrixEngine?
 

@@ -38,14 +38,16 @@ public enum MatrixEngine: String, Sendable, CaseIterable {
         }
     }
 
-    /// The float32-accurate engine linear layers use by default: AMX bf16x6 when the CPU has AMX (measured
-    /// faster than OpenBLAS end to end, docs/performance/models-engines.md), else BLAS. The environment
-    /// variable `EMBEDKIT_GEMM` (see ``init(environmentValue:)``) forces one; an engine this CPU cannot run,
-    /// or an unknown value, falls back to the default. Decided once per process.
+    /// The engine linear layers use by default: OpenBLAS, unless the environment variable `EMBEDKIT_GEMM`
+    /// (see ``init(environmentValue:)``) names another that this CPU can run (an unknown or unavailable value
+    /// keeps OpenBLAS). Decided once per process.
+    ///
+    /// Not AMX by default: float32-accurate AMX (bf16x6) matches OpenBLAS's accuracy, but six bf16 tile
+    /// products per float product leave it only ~1.1× OpenBLAS end to end on this hardware (measured,
+    /// docs/performance/models-engines.md), short of the ≥ 1.2× that would justify switching engines.
     public static let preferred: MatrixEngine = {
-        let fallback: MatrixEngine = MatrixEngine.amxBF16x6.isAvailable ? .amxBF16x6 : .blas
         guard let value = ProcessInfo.processInfo.environment["EMBEDKIT_GEMM"],
-              let requested = MatrixEngine(environmentValue: value), requested.isAvailable else { return fallback }
+              let requested = MatrixEngine(environmentValue: value), requested.isAvailable else { return .blas }
         return requested
     }()
 

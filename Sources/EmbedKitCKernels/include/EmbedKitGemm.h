@@ -34,7 +34,7 @@ size_t ek_bf16s_scratch_bytes(size_t n, size_t k, int parts);
 void ek_bf16s_linear(const float *x, size_t m, size_t k, size_t ldx, const void *packed, size_t n, int parts,
                      const float *bias, float *y, size_t ldy, void *scratch);
 
-/// Bytes of the int8 packed form of an n × k weight matrix (tiles, then n scales and n column sums).
+/// Bytes of the int8 packed form of an n × k weight matrix (tiles, then per-output scales and zero-point terms).
 size_t ek_int8_packed_weight_bytes(size_t n, size_t k);
 /// Quantizes (per output row, symmetric) and packs w (n × k, row stride ldw) into `packed`
 /// (ek_int8_packed_weight_bytes bytes, 64-byte aligned). Runs without AMX.

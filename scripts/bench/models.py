@@ -195,7 +195,7 @@ def main() -> None:
         lines = ["| workload | EmbedKit (default) texts/s | " + "".join(f"{e} texts/s | " for e in engines) +
                  "ONNX Runtime texts/s | PyTorch (sentence-transformers) texts/s | EmbedKit / ORT | EmbedKit / PyTorch | " +
                  "".join(f"{e} / ORT, / PyTorch, / default | " for e in engines) + "EmbedKit peak RSS |",
-                 "| --- |" + " ---: |" * (7 + 2 * len(engines))]
+                 "| --- |" + " ---: |" * (6 + 2 * len(engines))]
         for r in rows:
             lines.append(f"| {r['workload']} | {r['embedkit']} | " + "".join(f"{r[e]} | " for e in engines) +
                          f"{r['onnxruntime']} | {r['pytorch']} | {r['vs_ort']}× | {r['vs_pytorch']}× | " +

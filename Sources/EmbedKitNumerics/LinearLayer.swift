@@ -43,7 +43,7 @@ public enum MatrixEngine: String, Sendable, CaseIterable {
     /// keeps OpenBLAS). Decided once per process.
     ///
     /// Not AMX by default: float32-accurate AMX (bf16x6) matches OpenBLAS's accuracy, but six bf16 tile
-    /// products per float product leave it only ~1.1× OpenBLAS end to end on this hardware (measured,
+    /// products per float product leave it only ~1.17× OpenBLAS end to end on this hardware (measured,
     /// docs/performance/models-engines.md), short of the ≥ 1.2× that would justify switching engines.
     public static let preferred: MatrixEngine = {
         guard let value = ProcessInfo.processInfo.environment["EMBEDKIT_GEMM"],

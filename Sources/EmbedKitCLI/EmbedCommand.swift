@@ -24,6 +24,7 @@ struct EmbedCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Write vectors to FILE.npy or FILE.jsonl instead of standard output.") var output: String?
     @Option(name: .long, help: "Parallel workers (default: active cores).") var threads: Int?
     @Flag(name: .long, help: "Print texts/s and peak memory to standard error.") var timing = false
+    @Flag(name: .long, help: "Dynamically quantized int8 linear layers (Intel AMX only; faster, cosine ≈ 0.99x vs float32).") var int8 = false
     @Argument(help: "Input file (default: standard input).") var file: String?
 
     func validate() throws {
@@ -34,7 +35,8 @@ struct EmbedCommand: AsyncParsableCommand {
 
     func run() async throws {
         let options = LocalEmbeddingOptions(dimensions: dimensions, normalize: noNormalize ? false : nil, maxLength: maxLength,
-                                            queryPrefix: prefix, workers: threads)
+                                            queryPrefix: prefix, workers: threads,
+                                            matrixEngine: int8 ? .amxInt8 : nil)
         let model = try await LocalEmbeddingModel.load(model, options: options)
         let data: Data
         if let file {

@@ -23,9 +23,13 @@ public struct LocalEmbeddingOptions: Sendable {
     public var tokensPerChunk: Int
     /// Parallel workers (each with single-threaded BLAS); nil = the number of active cores.
     public var workers: Int?
+    /// The linear-layer engine; nil = ``MatrixEngine/preferred`` (OpenBLAS unless `EMBEDKIT_GEMM` names another). `.amxInt8` is the
+    /// dynamically quantized int8 path (cosine ≈ 0.99x vs float32); an engine this CPU lacks is an error.
+    public var matrixEngine: MatrixEngine?
 
     public init(dimensions: Int? = nil, normalize: Bool? = nil, maxLength: Int? = nil, queryPrefix: String = "",
-                passagePrefix: String = "", tokensPerChunk: Int = 2048, workers: Int? = nil) {
+                passagePrefix: String = "", tokensPerChunk: Int = 2048, workers: Int? = nil,
+                matrixEngine: MatrixEngine? = nil) {
         self.dimensions = dimensions
         self.normalize = normalize
         self.maxLength = maxLength
@@ -33,6 +37,7 @@ public struct LocalEmbeddingOptions: Sendable {
         self.passagePrefix = passagePrefix
         self.tokensPerChunk = tokensPerChunk
         self.workers = workers
+        self.matrixEngine = matrixEngine
     }
 }
 
@@ -62,7 +67,9 @@ public final class LocalEmbeddingModel: EmbeddingModel, Sendable {
         self.options = options
         tokenizer = try EncoderTokenizers.load(configuration.tokenizerFile)
         weightsFile = try SafeTensorsFile(url: configuration.weightsFile)
-        encoder = BertEncoder(config: configuration.encoder, weights: try BertWeights(file: weightsFile, config: configuration.encoder))
+        let engine = options.matrixEngine ?? .preferred
+        guard engine.isAvailable else { throw ModelError.engineUnavailable(engine.rawValue) }
+        encoder = BertEncoder(config: configuration.encoder, weights: try BertWeights(file: weightsFile, config: configuration.encoder, engine: engine))
         let hidden = configuration.encoder.hiddenSize
         if let d = options.dimensions, !(1...hidden).contains(d) {
             throw ModelError.invalidOption("dimensions must be between 1 and \(hidden) for \(self.name) (got \(d))")

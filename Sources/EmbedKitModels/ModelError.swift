@@ -12,6 +12,8 @@ public enum ModelError: Error, CustomStringConvertible {
     case unknownModel(String, known: [String])
     /// An option is out of range (e.g. dimensions larger than the model's).
     case invalidOption(String)
+    /// The requested linear-layer engine (e.g. int8) needs hardware this CPU lacks.
+    case engineUnavailable(String)
     /// The forward pass produced a non-finite value (never returned to the caller).
     case nonFiniteOutput(textIndex: Int)
 
@@ -29,6 +31,8 @@ public enum ModelError: Error, CustomStringConvertible {
             return "unknown model '\(name)': pass a path to a Hugging Face model folder or one of: \(known.joined(separator: ", "))."
         case .invalidOption(let message):
             return message
+        case .engineUnavailable(let engine):
+            return "the \(engine) engine needs Intel AMX (Sapphire Rapids or later, Linux 5.16+), which this CPU/OS lacks; drop --int8 / EMBEDKIT_GEMM to use float32 on OpenBLAS."
         case .nonFiniteOutput(let index):
             return "the model produced a non-finite value for input \(index); the checkpoint's weights may be corrupt (run `embedkit assets verify`)."
         }

@@ -13,6 +13,11 @@ medians are reported with the ratios, plus EmbedKit's peak RSS.
 
     swift build -c release --product embedkit
     /work/main/.venv-peers/bin/python scripts/bench/models.py [--repeats 3] [--markdown docs/performance/models.md]
+        [--engines openblas,amx-bf16x6,amx-bf16x3,amx-int8]
+
+`--engines` also times EmbedKit with each named linear-layer engine forced (EMBEDKIT_GEMM=NAME; amx-int8 is
+`embedkit embed --int8`), interleaved in the same repeats, with each engine's ratios and its min cosine vs
+sentence-transformers on the first 64 texts. "embedkit" alone is whatever engine EmbedKit picks by default.
 """
 from __future__ import annotations
 
@@ -78,13 +83,16 @@ def workloads(tokenizer) -> dict[str, list[str]]:
 
 
 def run_embedkit(binary: str, texts: list[str], out_dir: Path, gemm: str | None = None) -> tuple[float, float]:
-    """One `embedkit embed` run; `gemm` sets EMBEDKIT_GEMM ("amx" opts into the AMX bf16x3 linear layers)."""
+    """One `embedkit embed` run; `gemm` forces a linear-layer engine (EMBEDKIT_GEMM, or --int8 for amx-int8)."""
     src = out_dir / "texts.jsonl"
     src.write_text("".join(json.dumps(t) + "\n" for t in texts), encoding="utf-8")
     env = dict(os.environ)
-    if gemm:
+    extra = []
+    if gemm == "amx-int8":
+        extra = ["--int8"]
+    elif gemm:
         env["EMBEDKIT_GEMM"] = gemm
-    result = subprocess.run([binary, "embed", "--jsonl", "--threads", "2", "--timing", "--output", str(out_dir / "o.npy"), str(src)],
+    result = subprocess.run([binary, "embed", "--jsonl", "--threads", "2", "--timing", "--output", str(out_dir / "o.npy"), str(src)] + extra,
                             check=True, capture_output=True, text=True, env=env)
     m = re.search(r"([0-9.]+) texts/s; peak RSS ([0-9.]+) MB", result.stderr)
     return float(m.group(1)), float(m.group(2))
@@ -97,9 +105,14 @@ def main() -> None:
     ap.add_argument("--markdown")
     ap.add_argument("--only", choices=["short", "long"], help="run one workload")
     ap.add_argument("--count", type=int, default=1000, help="texts per workload (acceptance: 1000)")
-    ap.add_argument("--with-amx", action="store_true",
-                    help="also time EmbedKit with EMBEDKIT_GEMM=amx (AMX bf16x3 linear layers) in the same run")
+    ap.add_argument("--with-amx", action="store_true", help="same as --engines amx-bf16x3 (kept for old commands)")
+    ap.add_argument("--engines", default="",
+                    help="comma list of engines to time besides the default: openblas, amx-bf16x6, amx-bf16x3, amx-int8")
     args = ap.parse_args()
+    engines = [e for e in args.engines.split(",") if e] + (["amx-bf16x3"] if args.with_amx else [])
+    unknown = set(engines) - {"openblas", "amx-bf16x6", "amx-bf16x3", "amx-int8"}
+    if unknown:
+        ap.error(f"unknown engines {sorted(unknown)}")
     peers.offline()
     import onnxruntime as ort
     import torch
@@ -152,8 +165,11 @@ def main() -> None:
             run_embedkit(args.embedkit, texts[:64], Path(tmp))
             ours_cos = float((np.load(Path(tmp) / "o.npy") * ref).sum(1).min())
             results = {"embedkit": [], "onnxruntime": [], "pytorch": []}
-            if args.with_amx:
-                results["embedkit_amx"] = []
+            cosines = {}
+            for e in engines:
+                results[e] = []
+                run_embedkit(args.embedkit, texts[:64], Path(tmp), gemm=e)
+                cosines[e] = float((np.load(Path(tmp) / "o.npy") * ref).sum(1).min())
             rss = []
             timed(ort_embed, texts[:100])
             for _ in range(args.repeats):  # interleaved so machine noise hits all three alike
@@ -162,27 +178,29 @@ def main() -> None:
                 rss.append(peak)
                 results["onnxruntime"].append(timed(ort_embed, texts))
                 results["pytorch"].append(timed(lambda t: st.encode(t, batch_size=32, convert_to_numpy=True), texts))
-                if args.with_amx:
-                    results["embedkit_amx"].append(run_embedkit(args.embedkit, texts, Path(tmp), gemm="amx")[0])
+                for e in engines:
+                    results[e].append(run_embedkit(args.embedkit, texts, Path(tmp), gemm=e)[0])
             med = {k: statistics.median(v) for k, v in results.items()}
             row = {"workload": f"{name}, {len(texts)} texts", **{k: round(v, 1) for k, v in med.items()},
                    "vs_ort": round(med["embedkit"] / med["onnxruntime"], 2), "vs_pytorch": round(med["embedkit"] / med["pytorch"], 2),
-                   **({"amx_vs_ort": round(med["embedkit_amx"] / med["onnxruntime"], 2),
-                       "amx_vs_pytorch": round(med["embedkit_amx"] / med["pytorch"], 2)} if args.with_amx else {}),
+                   "engines": {e: {"vs_ort": round(med[e] / med["onnxruntime"], 2), "vs_pytorch": round(med[e] / med["pytorch"], 2),
+                                   "vs_default": round(med[e] / med["embedkit"], 2),
+                                   **({"vs_openblas": round(med[e] / med["openblas"], 2)} if "openblas" in med else {}),
+                                   "min_cos": round(cosines[e], 6)} for e in engines},
                    "peak_rss_mb": max(rss), "min_cos_ort": ort_cos, "min_cos_embedkit": ours_cos,
                    "runs": {k: [round(x, 1) for x in v] for k, v in results.items()}}
             rows.append(row)
             print(json.dumps(row), flush=True)
     if args.markdown:
-        amx = args.with_amx
-        lines = ["| workload | EmbedKit texts/s | " + ("EmbedKit AMX texts/s | " if amx else "") +
+        lines = ["| workload | EmbedKit (default) texts/s | " + "".join(f"{e} texts/s | " for e in engines) +
                  "ONNX Runtime texts/s | PyTorch (sentence-transformers) texts/s | EmbedKit / ORT | EmbedKit / PyTorch | " +
-                 ("AMX / ORT | AMX / PyTorch | " if amx else "") + "EmbedKit peak RSS |",
-                 "| --- |" + " ---: |" * (8 if amx else 6)]
+                 "".join(f"{e} / ORT, / PyTorch, / default | " for e in engines) + "EmbedKit peak RSS |",
+                 "| --- |" + " ---: |" * (6 + 2 * len(engines))]
         for r in rows:
-            lines.append(f"| {r['workload']} | {r['embedkit']} | " + (f"{r['embedkit_amx']} | " if amx else "") +
+            lines.append(f"| {r['workload']} | {r['embedkit']} | " + "".join(f"{r[e]} | " for e in engines) +
                          f"{r['onnxruntime']} | {r['pytorch']} | {r['vs_ort']}× | {r['vs_pytorch']}× | " +
-                         (f"{r['amx_vs_ort']}× | {r['amx_vs_pytorch']}× | " if amx else "") + f"{r['peak_rss_mb']:.0f} MB |")
+                         "".join(f"{r['engines'][e]['vs_ort']}×, {r['engines'][e]['vs_pytorch']}×, {r['engines'][e]['vs_default']}× | "
+                                 for e in engines) + f"{r['peak_rss_mb']:.0f} MB |")
         with open(args.markdown, "a") as f:
             f.write("\n".join(lines) + "\n")
 

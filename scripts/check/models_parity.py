@@ -5,9 +5,11 @@ Texts: the seed's 1,000 review summaries and 1,000 review texts, 300 Debian pack
 
     swift build -c release --product embedkit
     /work/main/.venv-peers/bin/python scripts/check/models_parity.py [--model all-MiniLM-L6-v2 | --model /path/to/hf-folder]
-        [--gemm amx|openblas]
+        [--gemm openblas|amx-bf16x6|amx-bf16x3] [--int8]
 
-Prints min cosine and max |Δ|; exits 1 unless min cosine ≥ 0.99999 and max |Δ| ≤ 1e-4.
+Prints min cosine and max |Δ|; exits 1 unless min cosine ≥ 0.99999 and max |Δ| ≤ 1e-4 — with --int8 (the
+dynamically quantized AMX int8 linear layers, `embedkit embed --int8`) the bound is issue 4's int8 line instead:
+min cosine ≥ 0.99 (mean cosine printed too).
 """
 from __future__ import annotations
 
@@ -40,8 +42,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--embedkit", default=str(Path(__file__).resolve().parents[2] / ".build/release/embedkit"))
     ap.add_argument("--model", default="all-MiniLM-L6-v2")
-    ap.add_argument("--gemm", choices=["amx", "openblas"],
+    ap.add_argument("--gemm", choices=["amx", "openblas", "amx-bf16x6", "amx-bf16x3"],
                     help="force the linear-layer engine through EMBEDKIT_GEMM (default: what embedkit picks)")
+    ap.add_argument("--int8", action="store_true", help="run `embedkit embed --int8`; bound: min cosine ≥ 0.99")
     args = ap.parse_args()
     peers.offline()
     from sentence_transformers import SentenceTransformer
@@ -54,7 +57,8 @@ def main() -> None:
         src.write_text("".join(json.dumps(t) + "\n" for t in texts), encoding="utf-8")
         out = Path(tmp) / "ours.npy"
         env = dict(os.environ, **({"EMBEDKIT_GEMM": args.gemm} if args.gemm else {}))
-        subprocess.run([args.embedkit, "embed", "--model", args.model, "--jsonl", "--output", str(out), str(src)],
+        subprocess.run([args.embedkit, "embed", "--model", args.model, "--jsonl", "--output", str(out), str(src)]
+                       + (["--int8"] if args.int8 else []),
                        check=True, env=env)
         ours = np.load(out)
     ref = st.encode(texts, batch_size=32, convert_to_numpy=True)
@@ -63,10 +67,11 @@ def main() -> None:
     delta = np.abs(ours - ref).max(1)
     print(f"model {args.model}: {len(texts)} texts ({sum(1 for n in lengths if n > st.max_seq_length)} over "
           f"{st.max_seq_length} tokens, {sum(1 for t in texts if t == '')} empty, dimension {ref.shape[1]})")
-    print(f"min cosine {cos.min():.8f}   max |Δ| {delta.max():.3e}   mean |Δ| {np.abs(ours - ref).mean():.3e}")
+    print(f"min cosine {cos.min():.8f}   mean cosine {cos.mean():.8f}   max |Δ| {delta.max():.3e}   "
+          f"mean |Δ| {np.abs(ours - ref).mean():.3e}")
     worst = int(np.argmin(cos))
     print(f"worst text #{worst} ({lengths[worst]} tokens): {texts[worst][:80]!r}")
-    ok = cos.min() >= 0.99999 and delta.max() <= 1e-4
+    ok = cos.min() >= 0.99 if args.int8 else (cos.min() >= 0.99999 and delta.max() <= 1e-4)
     print("PASS" if ok else "FAIL")
     sys.exit(0 if ok else 1)
 

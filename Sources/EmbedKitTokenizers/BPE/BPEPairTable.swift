@@ -16,14 +16,19 @@ struct BPEPairTable {
     let mask: Int
     /// Number of pairs stored.
     let count: Int
+    /// A blocked Bloom filter over the keys (one word per 8 pairs, two bits per key: ~4 % false positives),
+    /// small enough to stay in the core's L2 — most merge probes ask for pairs that are not tokens (every
+    /// merge ends with its neighbours' pairs), and the filter answers those without touching the big table.
+    let filter: UnsafeMutablePointer<UInt64>
+    let filterShift: UInt64
 
     /// Largest vocabulary the packing supports (3 ids must fit in 64 bits with the empty marker spare).
-    static let maxRankCount = 1 << 21
+    static let maxRankCount = (1 << 21) - 1
 
     init(arena: UnsafeMutablePointer<UInt8>, offsets: UnsafeMutablePointer<UInt32>, rankCount: Int,
          lookup: BPEBytesLookup) {
         var bits: UInt64 = 8
-        while (1 << bits) < rankCount { bits += 1 }
+        while (1 << bits) <= rankCount { bits += 1 }   // ids < 2^bits - 1: all ones marks "empty"/"none"
         idBits = bits
         valueMask = (1 << bits) - 1
         // Collect the entries first: their number decides the table size.
@@ -50,26 +55,43 @@ struct BPEPairTable {
         mask = (1 << slotBits) - 1
         slots = .allocate(capacity: 1 << slotBits)
         slots.initialize(repeating: .max, count: 1 << slotBits)
+        var filterBits = 6
+        while (1 << filterBits) * 8 < count { filterBits += 1 }
+        filterShift = UInt64(64 - filterBits)
+        filter = .allocate(capacity: 1 << filterBits)
+        filter.initialize(repeating: 0, count: 1 << filterBits)
         for entry in entries {
             var slot = Int(((entry >> bits) &* 0x9E37_79B9_7F4A_7C15) >> shift)
             while slots[slot] != .max { slot = (slot + 1) & mask }
             slots[slot] = entry
+            let (word, bitMask) = Self.filterProbe(entry >> bits, filterShift)
+            filter[word] |= bitMask
         }
     }
 
-    func deallocate() { slots.deallocate() }
+    func deallocate() { slots.deallocate(); filter.deallocate() }
 
-    /// Bytes held by the table.
-    var byteCount: Int { (mask + 1) * MemoryLayout<UInt64>.stride }
+    /// Bytes held by the table and its filter.
+    var byteCount: Int { (mask + 1) * MemoryLayout<UInt64>.stride + (1 << (64 - Int(filterShift))) * 8 }
+
+    /// Word and two bits of `key` in the filter (a blocked Bloom filter: one 64-bit word per key).
+    @inline(__always)
+    static func filterProbe(_ key: UInt64, _ shift: UInt64) -> (Int, UInt64) {
+        let h = key &* 0xBF58_476D_1CE4_E5B9
+        let bitMask = (1 as UInt64) &<< ((h &>> 30) & 63) | (1 as UInt64) &<< ((h &>> 36) & 63)
+        return (Int(truncatingIfNeeded: h &>> shift), bitMask)
+    }
 
     /// The rank of token `a`'s bytes followed by token `b`'s, or `missing` when that is not a token.
     @inline(__always)
     func rank(_ a: UInt32, _ b: UInt32) -> UInt32 {
-        let key = UInt64(a) << idBits | UInt64(b)
-        var slot = Int((key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        let key = UInt64(a) &<< idBits | UInt64(b)
+        let (word, bitMask) = Self.filterProbe(key, filterShift)
+        if filter[word] & bitMask != bitMask { return BPERankTable.missing }
+        var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> shift)
         while true {
             let s = slots[slot]
-            if s >> idBits == key { return UInt32(truncatingIfNeeded: s & valueMask) }
+            if s &>> idBits == key { return UInt32(truncatingIfNeeded: s & valueMask) }
             if s == .max { return BPERankTable.missing }
             slot = (slot + 1) & mask
         }

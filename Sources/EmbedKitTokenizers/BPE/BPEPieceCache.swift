@@ -7,7 +7,7 @@ import Foundation
 /// A cache belongs to one thread at a time: ``TiktokenEncoding`` lends caches from a small locked pool for
 /// the duration of one encode call (or one batch worker) and takes them back. The cache never changes results:
 /// an entry holds exactly the ids the merge produced for exactly those bytes (full key compared on every hit).
-/// Memory is fixed: `slotCount` × 32 bytes (512 KiB).
+/// Memory is fixed: `slotCount` × 32 bytes (512 KiB), plus the 64 KiB ``BPEPairCache``.
 final class BPEPieceCache {
     static let maxPieceBytes = 16
     static let slotBits = 14
@@ -32,6 +32,8 @@ final class BPEPieceCache {
     var tables: BPEMergeTables?
     /// Sum of the values touched ahead, kept so the loads are not optimized away.
     var touched: UInt32 = 0
+    /// Recent id-pair lookups of the merge (see ``BPEPairCache``).
+    let pairCache = BPEPairCache.allocate()
 
     init() {
         entries = .allocate(capacity: Self.slotCount)
@@ -44,6 +46,7 @@ final class BPEPieceCache {
         entries.deallocate()
         scratch.deallocate()
         pieceEnds.deallocate()
+        pairCache.deallocate()
     }
 
     /// Loads (and returns a value of) the cache slot of the `n` (3…16) bytes at `p` and, for ≤ 8 bytes, their
@@ -61,6 +64,7 @@ final class BPEPieceCache {
     /// Forgets every entry.
     func clear() {
         entries.update(repeating: Entry(k0: 0, k1: 0, meta: 0, id0: 0, id1: 0, id2: 0), count: Self.slotCount)
+        pairCache.slots.update(repeating: .max, count: BPEPairCache.slotCount)
     }
 
     /// The `n` bytes at `p` (2 ≤ n ≤ 16) zero-padded into two words; `readable` bytes may be read at `p`.

@@ -19,11 +19,18 @@ struct BPECountSink: BPETokenSink {
 struct BPEMergeTables {
     let bytes: BPEBytesLookup
     let pairs: BPEPairTable
+    /// The calling thread's cache of recent pair lookups (owned by its ``BPEPieceCache``).
+    let pairCache: BPEPairCache
 
-    init(_ table: BPERankTable) {
+    init(_ table: BPERankTable, pairCache: BPEPairCache) {
         bytes = table.lookup
         pairs = table.pairs
+        self.pairCache = pairCache
     }
+
+    /// The rank of token `a`'s bytes followed by token `b`'s, or `missing`.
+    @inline(__always)
+    func pairRank(_ a: UInt32, _ b: UInt32) -> UInt32 { pairCache.rank(a, b, pairs: pairs) }
 }
 
 /// Byte-pair merging of one pre-tokenized piece: repeatedly merge the adjacent pair whose bytes have the lowest
@@ -105,7 +112,7 @@ enum BytePairMerge {
     @inline(__always)
     static func mergeShort(_ p: UnsafePointer<UInt8>, _ n: Int, tables: BPEMergeTables,
                            ids: UnsafeMutablePointer<UInt32>) -> Int {
-        let pairs = tables.pairs, byteRank = tables.bytes.byteRank, bytePair = tables.bytes.pairRank
+        let byteRank = tables.bytes.byteRank, bytePair = tables.bytes.pairRank
         let pairRank = ids + n                      // rank of part k merged with part k + 1
         for k in 0..<n { ids[k] = byteRank[Int(p[k])] }
         for k in 0..<(n - 1) { pairRank[k] = bytePair[Int(p[k]) << 8 | Int(p[k + 1])] }
@@ -125,8 +132,8 @@ enum BytePairMerge {
                 pairRank[k] = pairRank[k + 1]
                 k += 1
             }
-            if at + 1 < parts { pairRank[at] = pairs.rank(ids[at], ids[at + 1]) }
-            if at > 0 { pairRank[at - 1] = pairs.rank(ids[at - 1], ids[at]) }
+            if at + 1 < parts { pairRank[at] = tables.pairRank(ids[at], ids[at + 1]) }
+            if at > 0 { pairRank[at - 1] = tables.pairRank(ids[at - 1], ids[at]) }
         }
         return parts
     }
@@ -153,7 +160,7 @@ enum BytePairMerge {
         let heapItems = scratch.bindMemory(to: UInt64.self, capacity: 3 * n)
         let words = (scratch + 3 * n * MemoryLayout<UInt64>.stride).bindMemory(to: UInt32.self, capacity: 4 * n)
         let next = words, prev = words + n, partRank = words + 2 * n, pairRank = words + 3 * n
-        let pairs = tables.pairs, byteRank = tables.bytes.byteRank, bytePair = tables.bytes.pairRank
+        let byteRank = tables.bytes.byteRank, bytePair = tables.bytes.pairRank
         var heap = MinHeap64(items: heapItems)
         let none = UInt32.max
         for k in 0..<n {
@@ -173,12 +180,12 @@ enum BytePairMerge {
             next[node] = after
             if Int(after) < n { prev[Int(after)] = UInt32(node) }
             pairRank[right] = BPERankTable.missing
-            let r = Int(after) < n ? pairs.rank(rank, partRank[Int(after)]) : BPERankTable.missing
+            let r = Int(after) < n ? tables.pairRank(rank, partRank[Int(after)]) : BPERankTable.missing
             pairRank[node] = r
             if r != BPERankTable.missing { heap.push(UInt64(r) << 32 | UInt64(node)) }
             let left = prev[node]
             if left != none {
-                let l = pairs.rank(partRank[Int(left)], rank)
+                let l = tables.pairRank(partRank[Int(left)], rank)
                 pairRank[Int(left)] = l
                 if l != BPERankTable.missing { heap.push(UInt64(l) << 32 | UInt64(left)) }
             }

@@ -250,8 +250,44 @@ struct PretokenizerScanner {
         return wordEnd
     }
 
+    /// o200k's piece at `i`, with an ASCII fast path: when the piece starts with an ASCII byte and its word
+    /// runs end on ASCII bytes, the four word alternatives collapse to one scan (ASCII letters are either
+    /// upper-ish or lower-ish, never both, so `U* W+` and `U+ W*` end at the same place: after the upper run
+    /// and the lower run that follows it). Anything that meets a non-ASCII byte where the rule would have to
+    /// classify it takes the general path.
     @inline(__always)
     func o200kPieceEnd(from i: Int) -> Int {
+        let b = bytes[i]
+        if b < 0x80 {
+            let f = latin[Int(b)]
+            var s = -1
+            if f & Self.letter != 0 {
+                s = i
+            } else if f & Self.number == 0 && !Self.isNewline(b) && i + 1 < end {
+                s = i + 1                                        // [^\r\n\p{L}\p{N}]? prefix
+            }
+            if s >= 0 {
+                var j = s
+                while j < end && latin[Int(bytes[j])] & Self.upperish != 0 && bytes[j] < 0x80 { j += 1 }
+                if j < end && bytes[j] >= 0x80 { return o200kPieceEndGeneral(from: i) }
+                var k = j
+                while k < end && latin[Int(bytes[k])] & Self.lowerish != 0 && bytes[k] < 0x80 { k += 1 }
+                if k < end && bytes[k] >= 0x80 { return o200kPieceEndGeneral(from: i) }
+                if k > s {
+                    if k < end && bytes[k] == UInt8(ascii: "'") { k += contractionFolded(at: k) }
+                    return k
+                }
+                if s == i { return o200kPieceEndGeneral(from: i) }   // not reached: a letter starts a word
+            }
+            // No word here: numbers, other, whitespace (ASCII start).
+            if f & Self.number != 0 { return numberRun(after: i + 1) }
+            if let j = otherPiece(at: i, flags: f, trailingSlash: true) { return j }
+            return whitespace(at: i, newlineRule: true)
+        }
+        return o200kPieceEndGeneral(from: i)
+    }
+
+    func o200kPieceEndGeneral(from i: Int) -> Int {
         let b = bytes[i]
         let (f, length) = scalar(at: i)
         let prefixable = f & Self.letterOrNumber == 0 && !Self.isNewline(b) && i + length < end

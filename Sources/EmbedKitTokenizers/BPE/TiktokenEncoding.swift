@@ -135,15 +135,16 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         if workers == 1 {
             return pieceCaches.withCache { cache in texts.map { encodeOrdinary($0, cache: cache) } }
         }
+        // Every slot is initialized exactly once, in place, by the worker that encodes it (no placeholder
+        // array to release: that would touch one shared object's reference count from every thread).
         let results = UnsafeMutableBufferPointer<[Int]>.allocate(capacity: texts.count)
-        results.initialize(repeating: [])
         defer { results.deallocate() }
-        let shared = SendableBox(results)
+        let shared = SendableBox(results.baseAddress!)
         let chunks = BatchChunks(count: texts.count, workers: workers)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             pieceCaches.withCache { cache in
                 while let range = chunks.next() {
-                    for i in range { shared.value[i] = encodeOrdinary(texts[i], cache: cache) }
+                    for i in range { (shared.value + i).initialize(to: encodeOrdinary(texts[i], cache: cache)) }
                 }
             }
         }
@@ -244,7 +245,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         if let known = cache.tables {
             tables = known
         } else {
-            tables = BPEMergeTables(table)
+            tables = BPEMergeTables(table, pairCache: cache.pairCache)
             cache.tables = tables
         }
         let pattern = spec.pattern

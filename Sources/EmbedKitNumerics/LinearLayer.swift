@@ -4,7 +4,7 @@ import Foundation
 /// The engine that multiplies activations by weight matrices in linear layers.
 ///
 /// Accuracy (all-MiniLM-L6-v2 vs sentence-transformers and tiny random BERTs vs `transformers`, figures in
-/// docs/performance/models-engines.md): ``blas`` and ``amxBF16x6`` compute to float32 accuracy; ``amxBF16x3``
+/// docs/PERFORMANCE.md, "Local embeddings: matrix engines"): ``blas`` and ``amxBF16x6`` compute to float32 accuracy; ``amxBF16x3``
 /// keeps ~17 significant bits per product (fine for MiniLM, not for the tightest 1e-5 fixture); ``amxInt8``
 /// quantizes weights and activations to 8 bits (cosine ≈ 0.99x vs float32, opt-in only).
 public enum MatrixEngine: String, Sendable, CaseIterable {
@@ -43,8 +43,8 @@ public enum MatrixEngine: String, Sendable, CaseIterable {
     /// keeps OpenBLAS). Decided once per process.
     ///
     /// Not AMX by default: float32-accurate AMX (bf16x6) matches OpenBLAS's accuracy, but six bf16 tile
-    /// products per float product leave it only ~1.17× OpenBLAS end to end on this hardware (measured,
-    /// docs/performance/models-engines.md), short of the ≥ 1.2× that would justify switching engines.
+    /// products per float product leave it no clear win end to end on this hardware: on a quiet machine
+    /// 1.27× OpenBLAS on long texts and 0.86× on short ones (docs/PERFORMANCE.md, "Third session").
     public static let preferred: MatrixEngine = {
         guard let value = ProcessInfo.processInfo.environment["EMBEDKIT_GEMM"],
               let requested = MatrixEngine(environmentValue: value), requested.isAvailable else { return .blas }

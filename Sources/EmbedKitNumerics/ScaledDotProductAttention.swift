@@ -3,7 +3,7 @@ import EmbedKitCKernels
 /// Unmasked multi-head scaled dot-product attention over one packed (unpadded) sequence:
 /// out_h = softmax(q_h · k_hᵀ · scale) · v_h for every head h, the softmax subtracting each row's maximum first.
 ///
-/// On CPUs with AVX-512 one fused C kernel runs all heads (scores four query rows at a time, never the whole
+/// On CPUs with AVX-512 one fused C kernel runs all heads (scores eight query rows at a time, never the whole
 /// n × n matrix); elsewhere two BLAS products and ``Softmax`` per head.
 public enum ScaledDotProductAttention {
     /// Floats of scratch ``apply(query:key:value:rowStride:length:heads:headSize:scale:into:outputStride:scratch:)``

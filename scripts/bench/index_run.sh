@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One command for the vector-index figures in docs/performance/index.md.
+# One command for the vector-index figures in docs/PERFORMANCE.md.
 #
 #   scripts/bench/index_run.sh [contextual|static|1m|all] [REPEAT]
 #

@@ -6,7 +6,7 @@ public enum GELU {
     /// ``ErrorFunction/erf(_:)`` (written on SIMD8 so it vectorizes without target-specific flags), scalar tail.
     /// On CPUs with AVX-512 the same polynomials run sixteen lanes at a time in C.
     public static func applyInPlace(_ values: UnsafeMutablePointer<Float>, count: Int) {
-        if Softmax.vectorized {
+        if AVX512Kernels.available {
             ek_gelu_avx512(values, count)
             return
         }
@@ -28,7 +28,7 @@ public enum GELU {
     /// x = gelu(x + bias) for `rows` contiguous rows of `width` values (bias per column): the linear layer's bias
     /// added in the same pass as the activation.
     public static func applyInPlace(_ values: UnsafeMutablePointer<Float>, rows: Int, width: Int, bias: UnsafePointer<Float>) {
-        if Softmax.vectorized {
+        if AVX512Kernels.available {
             ek_gelu_bias_avx512(values, rows, width, bias)
             return
         }

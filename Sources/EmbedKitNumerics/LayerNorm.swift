@@ -8,7 +8,7 @@ public enum LayerNorm {
     /// Normalizes `rows` rows of `width` values in place (row stride `width`).
     public static func applyInPlace(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int,
                                     gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, epsilon: Float) {
-        if Softmax.vectorized {
+        if AVX512Kernels.available {
             ek_layernorm_avx512(x, nil, nil, rows, width, gamma, beta, epsilon)
             return
         }
@@ -32,7 +32,7 @@ public enum LayerNorm {
     public static func addAndApplyInPlace(_ x: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>? = nil,
                                           residual: UnsafePointer<Float>, rows: Int, width: Int,
                                           gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, epsilon: Float) {
-        if Softmax.vectorized {
+        if AVX512Kernels.available {
             ek_layernorm_avx512(x, bias, residual, rows, width, gamma, beta, epsilon)
             return
         }

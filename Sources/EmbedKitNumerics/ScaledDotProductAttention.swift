@@ -9,7 +9,7 @@ public enum ScaledDotProductAttention {
     /// Floats of scratch ``apply(query:key:value:rowStride:length:heads:headSize:scale:into:outputStride:scratch:)``
     /// needs for sequences of up to `length` tokens.
     public static func scratchCount(length: Int, headSize: Int) -> Int {
-        Softmax.vectorized ? ek_attention_scratch_floats(length, headSize) : length * length
+        AVX512Kernels.available ? ek_attention_scratch_floats(length, headSize) : length * length
     }
 
     /// Attention of `length` tokens: row i of the queries, keys and values starts at `query`/`key`/`value`
@@ -20,7 +20,7 @@ public enum ScaledDotProductAttention {
                              into output: UnsafeMutablePointer<Float>, outputStride: Int,
                              scratch: UnsafeMutablePointer<Float>) {
         guard n > 0, heads > 0, headSize > 0 else { return }
-        if Softmax.vectorized {
+        if AVX512Kernels.available {
             ek_attention_avx512(query, key, value, rowStride, n, heads, headSize, scale, output, outputStride, scratch)
             return
         }

@@ -2,13 +2,10 @@ import EmbedKitCKernels
 
 /// Numerically stable softmax over rows (max subtracted before exponentiating).
 public enum Softmax {
-    /// Whether the sixteen-lane AVX-512 kernel runs (else the portable loop below).
-    static let vectorized = ek_activations_avx512() != 0
-
     /// Replaces each of `rows` rows (`width` values, stride `stride`) by its softmax, after scaling by `scale`.
     public static func applyInPlace(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int, stride: Int, scale: Float = 1) {
         guard width > 0 else { return }
-        if vectorized {
+        if AVX512Kernels.available {
             ek_softmax_rows_avx512(x, rows, width, stride, scale)
             return
         }

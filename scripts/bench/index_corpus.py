@@ -22,6 +22,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
 import peers  # noqa: E402
 
 
+def unique_texts(texts: list[str]) -> list[str]:
+    """Stripped texts of ≥ 12 characters, capped at 600 (the model truncates at 256 tokens anyway), first
+    occurrence kept, in order."""
+    seen: set[str] = set()
+    unique: list[str] = []
+    for t in texts:
+        t = t.strip()[:600]
+        if len(t) >= 12 and t not in seen:
+            seen.add(t)
+            unique.append(t)
+    return unique
+
 def debian_paragraphs() -> list[str]:
     out: list[str] = []
     for path in sorted(glob.glob("/var/lib/apt/lists/*_Packages*")):
@@ -88,14 +100,7 @@ def main() -> None:
     print(f"debian paragraphs: {len(texts)}", flush=True)
     venv = Path(sys.prefix) / "lib"
     texts += python_docstrings(venv)
-    # Deduplicate, keep texts of useful length, cap length (the model truncates at 256 tokens anyway).
-    seen: set[str] = set()
-    unique: list[str] = []
-    for t in texts:
-        t = t.strip()[:600]
-        if len(t) >= 12 and t not in seen:
-            seen.add(t)
-            unique.append(t)
+    unique = unique_texts(texts)
     print(f"unique texts: {len(unique)}", flush=True)
     rng = random.Random(args.seed)
     rng.shuffle(unique)

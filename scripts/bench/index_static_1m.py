@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index_corpus import unique_texts  # same directory
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
 import peers  # noqa: E402
 from index_corpus import debian_paragraphs  # noqa: E402
@@ -114,13 +116,7 @@ def main() -> None:
     print(f"+ python: {len(texts)}", flush=True)
     texts += man_texts(Path("/usr/share/man"))
     print(f"+ man: {len(texts)}", flush=True)
-    seen: set[str] = set()
-    unique: list[str] = []
-    for t in texts:
-        t = t.strip()[:600]
-        if len(t) >= 12 and t not in seen:
-            seen.add(t)
-            unique.append(t)
+    unique = unique_texts(texts)
     print(f"unique texts: {len(unique)} ({time.time() - start:.0f}s)", flush=True)
     need = args.count + args.queries
     if len(unique) < need:

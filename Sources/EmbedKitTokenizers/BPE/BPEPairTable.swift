@@ -53,12 +53,12 @@ struct BPEPairTable {
         while (1 << slotBits) < 2 * max(count, 1) { slotBits += 1 }
         shift = UInt64(64 - slotBits)
         mask = (1 << slotBits) - 1
-        slots = .allocate(capacity: 1 << slotBits)
+        slots = HugePageMemory.allocate(UInt64.self, capacity: 1 << slotBits)
         slots.initialize(repeating: .max, count: 1 << slotBits)
         var filterBits = 6
         while (1 << filterBits) * 8 < count { filterBits += 1 }
         filterShift = UInt64(64 - filterBits)
-        filter = .allocate(capacity: 1 << filterBits)
+        filter = HugePageMemory.allocate(UInt64.self, capacity: 1 << filterBits)
         filter.initialize(repeating: 0, count: 1 << filterBits)
         for entry in entries {
             var slot = Int(((entry >> bits) &* 0x9E37_79B9_7F4A_7C15) >> shift)
@@ -69,7 +69,7 @@ struct BPEPairTable {
         }
     }
 
-    func deallocate() { slots.deallocate(); filter.deallocate() }
+    func deallocate() { HugePageMemory.deallocate(slots); HugePageMemory.deallocate(filter) }
 
     /// Bytes held by the table and its filter.
     var byteCount: Int { (mask + 1) * MemoryLayout<UInt64>.stride + (1 << (64 - Int(filterShift))) * 8 }

@@ -26,45 +26,65 @@ final class BPEPieceCache {
     let entries: UnsafeMutablePointer<Entry>
     /// Where a missed piece is merged (ids and pair ranks: 2 × 16 words).
     let scratch: UnsafeMutablePointer<UInt32>
-    /// Ends of the pieces scanned ahead (``TiktokenEncoding/lookahead``).
-    let pieceEnds: UnsafeMutablePointer<Int>
+    /// The pieces scanned ahead (``TiktokenEncoding/lookahead``).
+    let ahead: UnsafeMutablePointer<BPEPieceAhead>
     /// The encoding's lookups, fetched on this cache's first use (a cache belongs to one encoding's pool).
     var tables: BPEMergeTables?
     /// Sum of the values touched ahead, kept so the loads are not optimized away.
     var touched: UInt32 = 0
     /// Recent id-pair lookups of the merge (see ``BPEPairCache``).
     let pairCache = BPEPairCache.allocate()
+    /// Recently encoded long pieces (see ``BPELongPieceCache``).
+    let longPieces = BPELongPieceCache.allocate()
+    /// Where encode calls write their ids (grown on demand, shrunk back after a large call; see ``takeIds``).
+    var ids: UnsafeMutablePointer<UInt32>
+    var idCapacity: Int
+    static let idBaseCapacity = 1 << 14
 
     init() {
-        entries = .allocate(capacity: Self.slotCount)
+        entries = HugePageMemory.allocate(Entry.self, capacity: Self.slotCount)
         entries.initialize(repeating: Entry(k0: 0, k1: 0, meta: 0, id0: 0, id1: 0, id2: 0), count: Self.slotCount)
         scratch = .allocate(capacity: 2 * Self.maxPieceBytes)
-        pieceEnds = .allocate(capacity: 64)
+        ahead = .allocate(capacity: 64)
+        ids = .allocate(capacity: Self.idBaseCapacity)
+        idCapacity = Self.idBaseCapacity
+    }
+
+    /// Makes room for at least `needed` ids in ``ids``, keeping the first `count`; returns the (new) buffer.
+    @inline(never)
+    func growIds(keeping count: Int, needed: Int) -> UnsafeMutablePointer<UInt32> {
+        var capacity = idCapacity
+        while capacity < needed { capacity *= 2 }
+        let grown = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+        grown.update(from: ids, count: count)
+        ids.deallocate()
+        ids = grown
+        idCapacity = capacity
+        return grown
+    }
+
+    /// Frees a buffer that a large call grew (a pooled cache keeps only the base capacity).
+    func shrinkIds() {
+        guard idCapacity > 16 * Self.idBaseCapacity else { return }
+        ids.deallocate()
+        ids = .allocate(capacity: Self.idBaseCapacity)
+        idCapacity = Self.idBaseCapacity
     }
 
     deinit {
-        entries.deallocate()
+        HugePageMemory.deallocate(entries)
         scratch.deallocate()
-        pieceEnds.deallocate()
+        ahead.deallocate()
         pairCache.deallocate()
-    }
-
-    /// Loads (and returns a value of) the cache slot of the `n` (3…16) bytes at `p` and, for ≤ 8 bytes, their
-    /// slot in the whole-token table — so the encode that follows finds both lines in cache.
-    @inline(__always)
-    func touch(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, bytes: BPEBytesLookup) -> UInt32 {
-        let (k0, k1) = Self.key(p, n, readable: readable)
-        var value = entries[Self.slot(k0, k1, n)].meta
-        if n <= 8 {
-            value &+= bytes.shortSlots[BPEBytesLookup.shortSlot(k0, n, bytes.shortShift)].value
-        }
-        return value
+        longPieces.deallocate()
+        ids.deallocate()
     }
 
     /// Forgets every entry.
     func clear() {
         entries.update(repeating: Entry(k0: 0, k1: 0, meta: 0, id0: 0, id1: 0, id2: 0), count: Self.slotCount)
         pairCache.slots.update(repeating: .max, count: BPEPairCache.slotCount)
+        longPieces.clear()
     }
 
     /// The `n` bytes at `p` (2 ≤ n ≤ 16) zero-padded into two words; `readable` bytes may be read at `p`.
@@ -87,6 +107,15 @@ final class BPEPieceCache {
         let h = (k0 &+ UInt64(n)) &* 0x9E37_79B9_7F4A_7C15 ^ (k1 &* 0xBF58_476D_1CE4_E5B9)
         return Int(((h ^ h >> 31) &* 0x94D0_49BB_1331_11EB) >> UInt64(64 - slotBits))
     }
+}
+
+/// A piece scanned ahead: its end and, when it is cacheable (3…16 bytes), its cache slot and key (slot -1
+/// otherwise).
+struct BPEPieceAhead {
+    var end: Int
+    var slot: Int
+    var k0: UInt64
+    var k1: UInt64
 }
 
 /// A small pool of piece caches shared by the threads encoding with one ``TiktokenEncoding``: a caller borrows

@@ -116,14 +116,14 @@ struct BPEBytesLookup {
         }
         let sb = bits(for: shortCount), mb = bits(for: mediumCount), lb = bits(for: longCount)
         mediumShift = UInt64(64 - mb); mediumMask = (1 << mb) - 1
-        mediumSlots = .allocate(capacity: 1 << mb)
+        mediumSlots = HugePageMemory.allocate(MediumSlot.self, capacity: 1 << mb)
         mediumSlots.initialize(repeating: MediumSlot(first: 0, last: 0, value: 0), count: 1 << mb)
         shortShift = UInt64(64 - sb); shortMask = (1 << sb) - 1
         longShift = UInt64(64 - lb); longMask = (1 << lb) - 1
-        shortSlots = .allocate(capacity: 1 << sb)
+        shortSlots = HugePageMemory.allocate(ShortSlot.self, capacity: 1 << sb)
         shortSlots.initialize(repeating: ShortSlot(key: 0, value: 0, unused: 0), count: 1 << sb)
         pairRank = .allocate(capacity: 65536); pairRank.initialize(repeating: BPERankTable.missing, count: 65536)
-        longValues = .allocate(capacity: 1 << lb); longValues.initialize(repeating: 0, count: 1 << lb)
+        longValues = HugePageMemory.allocate(UInt32.self, capacity: 1 << lb); longValues.initialize(repeating: 0, count: 1 << lb)
         byteRank = .allocate(capacity: 256); byteRank.initialize(repeating: BPERankTable.missing, count: 256)
         for r in 0..<rankCount {
             let start = Int(offsets[r]), n = Int(offsets[r + 1]) - start
@@ -151,8 +151,8 @@ struct BPEBytesLookup {
     }
 
     func deallocate() {
-        byteRank.deallocate(); shortSlots.deallocate(); pairRank.deallocate(); mediumSlots.deallocate()
-        longValues.deallocate()
+        byteRank.deallocate(); pairRank.deallocate()
+        HugePageMemory.deallocate(shortSlots); HugePageMemory.deallocate(mediumSlots); HugePageMemory.deallocate(longValues)
     }
 
     @inline(__always)

@@ -1,17 +1,14 @@
-/// Where encoded ids go: an array, or just a count.
+/// Where encoded ids go.
 @usableFromInline
 protocol BPETokenSink {
     mutating func append(_ rank: UInt32)
 }
 
-struct BPEArraySink: BPETokenSink {
-    var ids: [Int]
-    @inline(__always) mutating func append(_ rank: UInt32) { ids.append(Int(rank)) }
-}
-
-struct BPECountSink: BPETokenSink {
-    var count = 0
-    @inline(__always) mutating func append(_ rank: UInt32) { count += 1 }
+/// Writes ids into a buffer the caller made large enough (a piece of n bytes never yields more than n ids).
+struct BPEBufferSink: BPETokenSink {
+    var base: UnsafeMutablePointer<UInt32>
+    var count: Int
+    @inline(__always) mutating func append(_ rank: UInt32) { base[count] = rank; count &+= 1 }
 }
 
 /// The lookups one merge needs, as plain pointers (copied into each encode call: no reference counting in
@@ -41,53 +38,6 @@ struct BPEMergeTables {
 /// megabyte without spaces encodes in near-linear time.
 enum BytePairMerge {
     static let heapThreshold = 48
-
-    /// Appends the ids of the piece `p[0..<n]`, through `cache` for pieces of 3…16 bytes.
-    @inline(__always)
-    static func encodePiece<Sink: BPETokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int,
-                                                 tables: BPEMergeTables, cache: BPEPieceCache, into sink: inout Sink) {
-        let bytes = tables.bytes
-        if n == 1 { sink.append(bytes.byteRank[Int(p[0])]); return }
-        if n == 2 {
-            let r = bytes.pairRank[Int(p[0]) << 8 | Int(p[1])]
-            if r != BPERankTable.missing {
-                sink.append(r)
-            } else {
-                sink.append(bytes.byteRank[Int(p[0])]); sink.append(bytes.byteRank[Int(p[1])])
-            }
-            return
-        }
-        if n > BPEPieceCache.maxPieceBytes {
-            encodePiece(p, n, readable: readable, tables: tables, into: &sink)
-            return
-        }
-        let (k0, k1) = BPEPieceCache.key(p, n, readable: readable)
-        let slot = BPEPieceCache.slot(k0, k1, n)
-        let entries = cache.entries
-        let entry = entries[slot]
-        if entry.meta & 0x1F == UInt32(n) && entry.k0 == k0 && entry.k1 == k1 {
-            let count = entry.meta >> 5
-            sink.append(entry.id0)
-            if count > 1 {
-                sink.append(entry.id1)
-                if count > 2 { sink.append(entry.id2) }
-            }
-            return
-        }
-        let whole = n <= 8 ? bytes.shortRank(k0, n) : bytes.rank(p, n, readable: readable)
-        if whole != BPERankTable.missing {
-            sink.append(whole)
-            entries[slot] = .init(k0: k0, k1: k1, meta: UInt32(n) | 1 << 5, id0: whole, id1: 0, id2: 0)
-            return
-        }
-        let ids = cache.scratch
-        let count = mergeShort(p, n, tables: tables, ids: ids)
-        for k in 0..<count { sink.append(ids[k]) }
-        if count <= 3 {
-            entries[slot] = .init(k0: k0, k1: k1, meta: UInt32(n) | UInt32(count) << 5, id0: ids[0],
-                                  id1: count > 1 ? ids[1] : 0, id2: count > 2 ? ids[2] : 0)
-        }
-    }
 
     /// Appends the ids of the piece `p[0..<n]` (n ≥ 1) without a cache.
     @inline(__always)

@@ -72,10 +72,21 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     }
 
     func encodeOrdinary(_ text: String, cache: BPEPieceCache) -> [Int] {
-        var sink = BPEArraySink(ids: [])
-        sink.ids.reserveCapacity(text.utf8.count / 3 + 4)
+        var sink = BPEBufferSink(base: cache.ids, count: 0)
         withBytes(text) { encodeSegment($0, 0, $0.count, cache: cache, into: &sink) }
-        return sink.ids
+        return Self.takeIds(sink, cache: cache)
+    }
+
+    /// The ids written to `cache`'s buffer, as `[Int]`; then lets the cache drop a buffer a large call grew.
+    static func takeIds(_ sink: BPEBufferSink, cache: BPEPieceCache) -> [Int] {
+        let count = sink.count, ids = sink.base
+        let result = [Int](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let out = buffer.baseAddress!
+            for k in 0..<count { out[k] = Int(ids[k]) }
+            initialized = count
+        }
+        cache.shrinkIds()
+        return result
     }
 
     /// Number of tokens in `text` (special-token strings count as plain text), without building the ids.
@@ -84,8 +95,9 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     }
 
     func count(_ text: String, cache: BPEPieceCache) -> Int {
-        var sink = BPECountSink()
+        var sink = BPEBufferSink(base: cache.ids, count: 0)
         withBytes(text) { encodeSegment($0, 0, $0.count, cache: cache, into: &sink) }
+        cache.shrinkIds()
         return sink.count
     }
 
@@ -99,9 +111,8 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     /// Any other special token appearing in the text throws ``TiktokenError/disallowedSpecialToken(_:byteOffset:)``,
     /// as tiktoken's default `disallowed_special="all"` does.
     public func encode(_ text: String, allowedSpecial: SpecialTokenSet = .none) throws -> [Int] {
-        var sink = BPEArraySink(ids: [])
-        sink.ids.reserveCapacity(text.utf8.count / 3 + 4)
         try pieceCaches.withCache { cache in try withBytes(text) { bytes in
+            var sink = BPEBufferSink(base: cache.ids, count: 0)
             // Refuse disallowed specials first, like tiktoken.
             var position = 0
             while let hit = nextSpecial(in: bytes, from: position) {
@@ -120,13 +131,14 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                 }
                 guard let special = found else { break }
                 encodeSegment(bytes, start, special.start, cache: cache, into: &sink)
-                sink.ids.append(special.id)
+                if sink.count + 1 > cache.idCapacity { sink.base = cache.growIds(keeping: sink.count, needed: sink.count + 1) }
+                sink.append(UInt32(special.id))
                 start = special.end
                 position = special.end
             }
             encodeSegment(bytes, start, bytes.count, cache: cache, into: &sink)
+            return Self.takeIds(sink, cache: cache)
         } }
-        return sink.ids
     }
 
     /// Encodes many texts on up to `threads` threads (default: every core); results are in input order.
@@ -228,14 +240,18 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     /// Pieces scanned ahead of the one being encoded (see ``encodeSegment(_:_:_:cache:into:)``).
     static let lookahead = 8
 
-    /// Pre-tokenizes `bytes[start..<end]` (as its own text: `$` is `end`) and appends each piece's ids.
+    /// Pre-tokenizes `bytes[start..<end]` (as its own text: `$` is `end`) and writes each piece's ids to `sink`
+    /// (growing `cache`'s id buffer as needed).
     ///
-    /// Pieces are scanned `lookahead` at a time and their piece-cache and whole-token slots touched before
-    /// any of them is encoded: those are independent loads the CPU overlaps, so the probes that follow find
-    /// their cache lines close instead of waiting on memory one piece at a time. Results do not depend on it.
+    /// Pieces are scanned `lookahead` at a time; for each cacheable piece (3…16 bytes) the key and slot are
+    /// computed once and its piece-cache and whole-token slots touched before any of them is encoded: those
+    /// are independent loads the CPU overlaps, so the probes that follow find their cache lines close instead
+    /// of waiting on memory one piece at a time. A piece-cache hit then costs one compare and three stores;
+    /// everything else goes to ``encodeUncached(_:_:readable:ahead:tables:cache:into:)``. Results never
+    /// depend on the caches.
     @inline(__always)
-    func encodeSegment<Sink: BPETokenSink>(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
-                                            cache: BPEPieceCache, into sink: inout Sink) {
+    func encodeSegment(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
+                       cache: BPEPieceCache, into out: inout BPEBufferSink) {
         guard start < end, let base = bytes.baseAddress else { return }
         let scanner = PretokenizerScanner(bytes: base, end: end)
         let total = bytes.count
@@ -249,7 +265,11 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
             cache.tables = tables
         }
         let pattern = spec.pattern
-        let ends = cache.pieceEnds
+        let ahead = cache.ahead
+        let entries = cache.entries
+        let shortSlots = tables.bytes.shortSlots, shortShift = tables.bytes.shortShift
+        var sink = out
+        var capacity = cache.idCapacity
         var i = start
         var touched: UInt32 = 0
         while i < end {
@@ -261,21 +281,87 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                 case .o200k: e = scanner.o200kPieceEnd(from: j)
                 case .r50k: e = scanner.r50kPieceEnd(from: j)
                 }
-                ends[m] = e
                 let n = e - j
                 if n >= 3 && n <= BPEPieceCache.maxPieceBytes {
-                    touched &+= cache.touch(base + j, n, readable: total - j, bytes: tables.bytes)
+                    let (k0, k1) = BPEPieceCache.key(base + j, n, readable: total - j)
+                    let slot = BPEPieceCache.slot(k0, k1, n)
+                    touched &+= entries[slot].meta
+                    if n <= 8 { touched &+= shortSlots[BPEBytesLookup.shortSlot(k0, n, shortShift)].value }
+                    ahead[m] = BPEPieceAhead(end: e, slot: slot, k0: k0, k1: k1)
+                } else {
+                    ahead[m] = BPEPieceAhead(end: e, slot: -1, k0: 0, k1: 0)
                 }
                 j = e
                 m += 1
             }
+            // These pieces yield at most one id per byte; hits write 3 ids whatever their count.
+            let needed = sink.count + (j - i) + 3
+            if needed > capacity {
+                sink.base = cache.growIds(keeping: sink.count, needed: needed)
+                capacity = cache.idCapacity
+            }
             for k in 0..<m {
-                let e = ends[k]
-                BytePairMerge.encodePiece(base + i, e - i, readable: total - i, tables: tables, cache: cache, into: &sink)
-                i = e
+                let a = ahead[k]
+                let entry = entries[a.slot < 0 ? 0 : a.slot]
+                if a.slot >= 0 && entry.meta & 0x1F == UInt32(a.end - i) && entry.k0 == a.k0 && entry.k1 == a.k1 {
+                    let o = sink.base + sink.count
+                    o[0] = entry.id0; o[1] = entry.id1; o[2] = entry.id2
+                    sink.count &+= Int(truncatingIfNeeded: entry.meta >> 5)
+                } else {
+                    Self.encodeUncached(base + i, a.end - i, readable: total - i, ahead: a, tables: tables,
+                                        cache: cache, into: &sink)
+                }
+                i = a.end
             }
         }
         cache.touched = touched
+        out = sink
+    }
+
+    /// A piece the piece cache did not answer: 1–2 bytes straight from the byte tables, 3–16 bytes through
+    /// the whole-token table or a merge (then remembered in the piece cache), longer ones merged uncached.
+    @inline(never)
+    static func encodeUncached(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, ahead: BPEPieceAhead,
+                               tables: BPEMergeTables, cache: BPEPieceCache, into sink: inout BPEBufferSink) {
+        let bytes = tables.bytes
+        if ahead.slot < 0 {
+            if n == 1 { sink.append(bytes.byteRank[Int(p[0])]); return }
+            if n == 2 {
+                let r = bytes.pairRank[Int(p[0]) << 8 | Int(p[1])]
+                if r != BPERankTable.missing {
+                    sink.append(r)
+                } else {
+                    sink.append(bytes.byteRank[Int(p[0])]); sink.append(bytes.byteRank[Int(p[1])])
+                }
+                return
+            }
+            guard n <= BPELongPieceCache.maxPieceBytes else {
+                BytePairMerge.encodePiece(p, n, readable: readable, tables: tables, into: &sink)
+                return
+            }
+            let long = cache.longPieces
+            let hash = BPEBytesLookup.longHash(p, n)
+            if long.lookup(p, n, hash: hash, into: &sink) { return }
+            let first = sink.count
+            BytePairMerge.encodePiece(p, n, readable: readable, tables: tables, into: &sink)
+            long.insert(p, n, hash: hash, ids: sink.base + first, count: sink.count - first)
+            return
+        }
+        let k0 = ahead.k0, k1 = ahead.k1
+        let entries = cache.entries
+        let whole = n <= 8 ? bytes.shortRank(k0, n) : bytes.rank(p, n, readable: readable)
+        if whole != BPERankTable.missing {
+            sink.append(whole)
+            entries[ahead.slot] = .init(k0: k0, k1: k1, meta: UInt32(n) | 1 << 5, id0: whole, id1: 0, id2: 0)
+            return
+        }
+        let ids = cache.scratch
+        let count = BytePairMerge.mergeShort(p, n, tables: tables, ids: ids)
+        for k in 0..<count { sink.append(ids[k]) }
+        if count <= 3 {
+            entries[ahead.slot] = .init(k0: k0, k1: k1, meta: UInt32(n) | UInt32(count) << 5, id0: ids[0],
+                                        id1: count > 1 ? ids[1] : 0, id2: count > 2 ? ids[2] : 0)
+        }
     }
 
     /// The leftmost special token at or after `position` (longest first when several start there).

@@ -21,6 +21,8 @@ struct BPEPairTable {
     /// merge ends with its neighbours' pairs), and the filter answers those without touching the big table.
     let filter: UnsafeMutablePointer<UInt64>
     let filterShift: UInt64
+    /// Where long pieces may be cut (see ``BPECutFilter``).
+    let cuts: BPECutFilter
 
     /// Largest vocabulary the packing supports (3 ids must fit in 64 bits with the empty marker spare).
     static let maxRankCount = (1 << 21) - 1
@@ -49,6 +51,7 @@ struct BPEPairTable {
             }
         }
         count = entries.count
+        cuts = BPECutFilter(arena: arena, offsets: offsets, rankCount: rankCount)
         var slotBits = 4
         while (1 << slotBits) < 2 * max(count, 1) { slotBits += 1 }
         shift = UInt64(64 - slotBits)
@@ -69,7 +72,7 @@ struct BPEPairTable {
         }
     }
 
-    func deallocate() { HugePageMemory.deallocate(slots); HugePageMemory.deallocate(filter) }
+    func deallocate() { HugePageMemory.deallocate(slots); HugePageMemory.deallocate(filter); cuts.deallocate() }
 
     /// Bytes held by the table and its filter.
     var byteCount: Int { (mask + 1) * MemoryLayout<UInt64>.stride + (1 << (64 - Int(filterShift))) * 8 }

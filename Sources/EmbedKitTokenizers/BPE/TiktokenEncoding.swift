@@ -343,25 +343,110 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
             let hash = BPEBytesLookup.longHash(p, n)
             if long.lookup(p, n, hash: hash, into: &sink) { return }
             let first = sink.count
-            BytePairMerge.encodePiece(p, n, readable: readable, tables: tables, into: &sink)
+            encodeCutting(p, n, readable: readable, tables: tables, cache: cache, into: &sink)
             long.insert(p, n, hash: hash, ids: sink.base + first, count: sink.count - first)
             return
         }
-        let k0 = ahead.k0, k1 = ahead.k1
+        encodeMissed(p, n, readable: readable, k0: ahead.k0, k1: ahead.k1, slot: ahead.slot, tables: tables,
+                     cache: cache, into: &sink)
+    }
+
+    /// A cacheable piece (3…16 bytes, key `k0`/`k1`, cache slot `slot`) the piece cache did not hold: one
+    /// whole-token probe, else a merge; the ids are remembered when there are at most 3.
+    @inline(__always)
+    static func encodeMissed(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, k0: UInt64, k1: UInt64, slot: Int,
+                             tables: BPEMergeTables, cache: BPEPieceCache, into sink: inout BPEBufferSink) {
+        let bytes = tables.bytes
         let entries = cache.entries
         let whole = n <= 8 ? bytes.shortRank(k0, n) : bytes.rank(p, n, readable: readable)
         if whole != BPERankTable.missing {
             sink.append(whole)
-            entries[ahead.slot] = .init(k0: k0, k1: k1, meta: UInt32(n) | 1 << 5, id0: whole, id1: 0, id2: 0)
+            entries[slot] = .init(k0: k0, k1: k1, meta: UInt32(n) | 1 << 5, id0: whole, id1: 0, id2: 0)
             return
+        }
+        // Non-ASCII (CJK runs): cut where no token can straddle, when possible.
+        if n >= 4 && (k0 | k1) & 0x8080_8080_8080_8080 != 0 {
+            let first = sink.count
+            if encodeIfCuttable(p, n, readable: readable, tables: tables, cache: cache, into: &sink) {
+                let count = sink.count - first, ids = sink.base + first
+                if count <= 3 {
+                    entries[slot] = .init(k0: k0, k1: k1, meta: UInt32(n) | UInt32(count) << 5, id0: ids[0],
+                                          id1: count > 1 ? ids[1] : 0, id2: count > 2 ? ids[2] : 0)
+                }
+                return
+            }
         }
         let ids = cache.scratch
         let count = BytePairMerge.mergeShort(p, n, tables: tables, ids: ids)
         for k in 0..<count { sink.append(ids[k]) }
         if count <= 3 {
-            entries[ahead.slot] = .init(k0: k0, k1: k1, meta: UInt32(n) | UInt32(count) << 5, id0: ids[0],
+            entries[slot] = .init(k0: k0, k1: k1, meta: UInt32(n) | UInt32(count) << 5, id0: ids[0],
                                         id1: count > 1 ? ids[1] : 0, id2: count > 2 ? ids[2] : 0)
         }
+    }
+
+    /// A long piece (more than 16 bytes): cut where no token can straddle, else merged whole.
+    static func encodeCutting(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, tables: BPEMergeTables,
+                              cache: BPEPieceCache, into sink: inout BPEBufferSink) {
+        if !encodeIfCuttable(p, n, readable: readable, tables: tables, cache: cache, into: &sink) {
+            BytePairMerge.encodePiece(p, n, readable: readable, tables: tables, into: &sink)
+        }
+    }
+
+    /// Cuts the piece `p[0..<n]` at every character boundary no token can straddle (see ``BPECutFilter``;
+    /// exact) and encodes each part on its own — short parts through the piece cache — then returns true; or
+    /// returns false, writing nothing, when there is no such boundary.
+    @inline(never)
+    static func encodeIfCuttable(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, tables: BPEMergeTables,
+                                 cache: BPEPieceCache, into sink: inout BPEBufferSink) -> Bool {
+        let cuts = tables.pairs.cuts, twoByteRank = tables.bytes.pairRank
+        var k = 1
+        while k < n && !(p[k] & 0xC0 != 0x80 && cuts.canCut(p, k, n, twoByteRank: twoByteRank)) { k += 1 }
+        if k == n { return false }
+        encodePart(p, k, readable: readable, tables: tables, cache: cache, into: &sink)
+        var start = k
+        k += 1
+        while k < n {
+            if p[k] & 0xC0 != 0x80 && cuts.canCut(p, k, n, twoByteRank: twoByteRank) {
+                encodePart(p + start, k - start, readable: readable - start, tables: tables, cache: cache, into: &sink)
+                start = k
+            }
+            k += 1
+        }
+        encodePart(p + start, n - start, readable: readable - start, tables: tables, cache: cache, into: &sink)
+        return true
+    }
+
+    /// One part of a cut piece: 1–2 bytes from the byte tables, 3–16 through the piece cache, longer merged.
+    @inline(__always)
+    static func encodePart(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, tables: BPEMergeTables,
+                           cache: BPEPieceCache, into sink: inout BPEBufferSink) {
+        let bytes = tables.bytes
+        if n == 1 { sink.append(bytes.byteRank[Int(p[0])]); return }
+        if n == 2 {
+            let r = bytes.pairRank[Int(p[0]) << 8 | Int(p[1])]
+            if r != BPERankTable.missing {
+                sink.append(r)
+            } else {
+                sink.append(bytes.byteRank[Int(p[0])]); sink.append(bytes.byteRank[Int(p[1])])
+            }
+            return
+        }
+        if n > BPEPieceCache.maxPieceBytes {
+            BytePairMerge.encodePiece(p, n, readable: readable, tables: tables, into: &sink)
+            return
+        }
+        let (k0, k1) = BPEPieceCache.key(p, n, readable: readable)
+        let slot = BPEPieceCache.slot(k0, k1, n)
+        let entry = cache.entries[slot]
+        if entry.meta & 0x1F == UInt32(n) && entry.k0 == k0 && entry.k1 == k1 {
+            let count = Int(entry.meta >> 5)
+            sink.append(entry.id0)
+            if count > 1 { sink.append(entry.id1) }
+            if count > 2 { sink.append(entry.id2) }
+            return
+        }
+        encodeMissed(p, n, readable: readable, k0: k0, k1: k1, slot: slot, tables: tables, cache: cache, into: &sink)
     }
 
     /// The leftmost special token at or after `position` (longest first when several start there).

@@ -1,0 +1,76 @@
+/// Where a long piece may be cut without changing its byte-pair merge.
+///
+/// tiktoken merges the adjacent pair of parts whose concatenation has the lowest rank; every part is always a
+/// token. If no token of the vocabulary equals a substring of the piece that straddles byte position k, no
+/// pair across k can ever merge, so the parts left of k and right of k evolve independently — the same ids
+/// as merging `piece[..<k]` and `piece[k...]` separately (the global choice of lowest rank, leftmost on ties,
+/// restricted to either side is that side's own choice). Long runs of CJK text cut this way fall apart into
+/// short pieces (mostly single characters that are whole tokens), which are cheap and cacheable.
+///
+/// The test is a filter over the few bytes around k: a token straddling k at cut q of its bytes contains
+/// the window `t[q - min(2, q) ..< q + min(2, len - q)]` at k. Windows of 2 bytes are exactly the two-byte
+/// tokens (the byte-pair table); the 3- and 4-byte windows of every token's every cut are set in a bitset
+/// (one hash). A boundary is cut only when none of its windows is set: collisions only forgo a cut, so the
+/// result is always exact.
+struct BPECutFilter {
+    static let bitCountLog2: UInt64 = 22
+    let words: UnsafeMutablePointer<UInt64>
+
+    init(arena: UnsafeMutablePointer<UInt8>, offsets: UnsafeMutablePointer<UInt32>, rankCount: Int) {
+        let wordCount = 1 << (Self.bitCountLog2 - 6)
+        words = HugePageMemory.allocate(UInt64.self, capacity: wordCount)
+        words.initialize(repeating: 0, count: wordCount)
+        for t in 0..<rankCount {
+            let start = Int(offsets[t]), n = Int(offsets[t + 1]) - start
+            if n < 3 { continue }
+            let p = arena + start
+            for q in 1..<n {
+                let left = min(2, q), right = min(2, n - q)
+                let key: UInt64
+                switch (left, right) {
+                case (1, 2): key = Self.key3(p[q - 1], p[q], p[q + 1], kind: 1)
+                case (2, 1): key = Self.key3(p[q - 2], p[q - 1], p[q], kind: 2)
+                default: key = Self.key4(p + q - 2)
+                }
+                let bit = Self.bit(key)
+                words[bit >> 6] |= 1 << UInt64(bit & 63)
+            }
+        }
+    }
+
+    func deallocate() { HugePageMemory.deallocate(words) }
+
+    @inline(__always)
+    static func key3(_ a: UInt8, _ b: UInt8, _ c: UInt8, kind: UInt64) -> UInt64 {
+        UInt64(a) | UInt64(b) << 8 | UInt64(c) << 16 | kind << 32
+    }
+
+    @inline(__always)
+    static func key4(_ p: UnsafePointer<UInt8>) -> UInt64 {
+        UInt64(p[0]) | UInt64(p[1]) << 8 | UInt64(p[2]) << 16 | UInt64(p[3]) << 24 | 3 << 32
+    }
+
+    @inline(__always)
+    static func bit(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> (64 - bitCountLog2))
+    }
+
+    @inline(__always)
+    func isSet(_ key: UInt64) -> Bool {
+        let bit = Self.bit(key)
+        return words[bit >> 6] & (1 << UInt64(bit & 63)) != 0
+    }
+
+    /// True when no token can straddle position k (1 ≤ k < n) of the piece `p[0..<n]`; `twoByteRank` is the
+    /// byte-pair rank table (`missing` where two bytes are not a token).
+    @inline(__always)
+    func canCut(_ p: UnsafePointer<UInt8>, _ k: Int, _ n: Int, twoByteRank: UnsafeMutablePointer<UInt32>) -> Bool {
+        if twoByteRank[Int(p[k - 1]) << 8 | Int(p[k])] != BPERankTable.missing { return false }
+        if k + 2 <= n && isSet(Self.key3(p[k - 1], p[k], p[k + 1], kind: 1)) { return false }
+        if k >= 2 {
+            if isSet(Self.key3(p[k - 2], p[k - 1], p[k], kind: 2)) { return false }
+            if k + 2 <= n && isSet(Self.key4(p + k - 2)) { return false }
+        }
+        return true
+    }
+}

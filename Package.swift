@@ -32,10 +32,11 @@ let package = Package(
         .target(name: "EmbedKitCore"),
         // Fetching, caching and sha256-verifying vocabularies and model folders.
         .target(name: "EmbedKitAssets", dependencies: ["EmbedKitCore"]),
-        // tiktoken-exact BPE and BERT WordPiece.
-        .target(name: "EmbedKitTokenizers", dependencies: ["EmbedKitCore", "EmbedKitAssets"]),
+        // tiktoken-exact BPE and BERT WordPiece (EmbedKitCKernels only for its prefetch hint).
+        .target(name: "EmbedKitTokenizers", dependencies: ["EmbedKitCore", "EmbedKitAssets", "EmbedKitCKernels"]),
         // Float distance kernels in C: AVX2/FMA and AVX-512 picked at run time (no compiler flags), plus a
-        // prefetch hint, and the HNSW layer-0 search loop. Imported by EmbedKitNumerics and EmbedKitIndex.
+        // prefetch hint, and the HNSW layer-0 search loop. Imported by EmbedKitNumerics and EmbedKitIndex (and
+        // EmbedKitTokenizers, for the prefetch hint).
         .target(name: "EmbedKitCKernels"),
         // The numeric kernels every numeric stage shares: BLAS wrappers, dot products, top-k, activations.
         // The only target that imports CBLAS.

@@ -30,8 +30,6 @@ final class BPEPieceCache {
     let ahead: UnsafeMutablePointer<BPEPieceAhead>
     /// The encoding's lookups, fetched on this cache's first use (a cache belongs to one encoding's pool).
     var tables: BPEMergeTables?
-    /// Sum of the values touched ahead, kept so the loads are not optimized away.
-    var touched: UInt32 = 0
     /// Recent id-pair lookups of the merge (see ``BPEPairCache``).
     let pairCache = BPEPairCache.allocate()
     /// Recently encoded long pieces (see ``BPELongPieceCache``).

@@ -1,4 +1,5 @@
 import EmbedKitAssets
+import EmbedKitCKernels
 import EmbedKitCore
 import Foundation
 
@@ -244,9 +245,8 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     /// (growing `cache`'s id buffer as needed).
     ///
     /// Pieces are scanned `lookahead` at a time; for each cacheable piece (3…16 bytes) the key and slot are
-    /// computed once and its piece-cache and whole-token slots touched before any of them is encoded: those
-    /// are independent loads the CPU overlaps, so the probes that follow find their cache lines close instead
-    /// of waiting on memory one piece at a time. A piece-cache hit then costs one compare and three stores;
+    /// computed once and its piece-cache and whole-token slots prefetched before any of them is encoded, so
+    /// the probes that follow find their cache lines close instead of waiting on memory one piece at a time. A piece-cache hit then costs one compare and three stores;
     /// everything else goes to ``encodeUncached(_:_:readable:ahead:tables:cache:into:)``. Results never
     /// depend on the caches.
     @inline(__always)
@@ -268,10 +268,10 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         let ahead = cache.ahead
         let entries = cache.entries
         let shortSlots = tables.bytes.shortSlots, shortShift = tables.bytes.shortShift
+        let byteRank = tables.bytes.byteRank, twoByteRank = tables.bytes.pairRank
         var sink = out
         var capacity = cache.idCapacity
         var i = start
-        var touched: UInt32 = 0
         while i < end {
             var m = 0, j = i
             while m < Self.lookahead && j < end {
@@ -285,8 +285,8 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                 if n >= 3 && n <= BPEPieceCache.maxPieceBytes {
                     let (k0, k1) = BPEPieceCache.key(base + j, n, readable: total - j)
                     let slot = BPEPieceCache.slot(k0, k1, n)
-                    touched &+= entries[slot].meta
-                    if n <= 8 { touched &+= shortSlots[BPEBytesLookup.shortSlot(k0, n, shortShift)].value }
+                    ek_prefetch(entries + slot)
+                    if n <= 8 { ek_prefetch(shortSlots + BPEBytesLookup.shortSlot(k0, n, shortShift)) }
                     ahead[m] = BPEPieceAhead(end: e, slot: slot, k0: k0, k1: k1)
                 } else {
                     ahead[m] = BPEPieceAhead(end: e, slot: -1, k0: 0, k1: 0)
@@ -302,41 +302,46 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
             }
             for k in 0..<m {
                 let a = ahead[k]
-                let entry = entries[a.slot < 0 ? 0 : a.slot]
-                if a.slot >= 0 && entry.meta & 0x1F == UInt32(a.end - i) && entry.k0 == a.k0 && entry.k1 == a.k1 {
-                    let o = sink.base + sink.count
-                    o[0] = entry.id0; o[1] = entry.id1; o[2] = entry.id2
-                    sink.count &+= Int(truncatingIfNeeded: entry.meta >> 5)
-                } else {
-                    Self.encodeUncached(base + i, a.end - i, readable: total - i, ahead: a, tables: tables,
-                                        cache: cache, into: &sink)
+                let n = a.end - i
+                if a.slot >= 0 {
+                    let entry = entries[a.slot]
+                    if entry.meta & 0x1F == UInt32(n) && entry.k0 == a.k0 && entry.k1 == a.k1 {
+                        let o = sink.base + sink.count
+                        o[0] = entry.id0; o[1] = entry.id1; o[2] = entry.id2
+                        sink.count &+= Int(truncatingIfNeeded: entry.meta >> 5)
+                        i = a.end
+                        continue
+                    }
+                } else if n == 1 {
+                    sink.append(byteRank[Int(base[i])])
+                    i = a.end
+                    continue
+                } else if n == 2 {
+                    let b0 = Int(base[i]), b1 = Int(base[i + 1])
+                    let r = twoByteRank[b0 << 8 | b1]
+                    if r != BPERankTable.missing {
+                        sink.append(r)
+                    } else {
+                        sink.append(byteRank[b0]); sink.append(byteRank[b1])
+                    }
+                    i = a.end
+                    continue
                 }
+                Self.encodeUncached(base + i, n, readable: total - i, ahead: a, tables: tables, cache: cache, into: &sink)
                 i = a.end
             }
         }
-        cache.touched = touched
         out = sink
     }
 
-    /// A piece the piece cache did not answer: 1–2 bytes straight from the byte tables, 3–16 bytes through
-    /// the whole-token table or a merge (then remembered in the piece cache), longer ones merged uncached.
+    /// A piece of 3 bytes or more the piece cache did not answer: 3–16 bytes through the whole-token table or
+    /// a merge (then remembered in the piece cache), longer ones through the long-piece cache or cut and merged.
     @inline(never)
     static func encodeUncached(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, ahead: BPEPieceAhead,
                                tables: BPEMergeTables, cache: BPEPieceCache, into sink: inout BPEBufferSink) {
-        let bytes = tables.bytes
         if ahead.slot < 0 {
-            if n == 1 { sink.append(bytes.byteRank[Int(p[0])]); return }
-            if n == 2 {
-                let r = bytes.pairRank[Int(p[0]) << 8 | Int(p[1])]
-                if r != BPERankTable.missing {
-                    sink.append(r)
-                } else {
-                    sink.append(bytes.byteRank[Int(p[0])]); sink.append(bytes.byteRank[Int(p[1])])
-                }
-                return
-            }
             guard n <= BPELongPieceCache.maxPieceBytes else {
-                BytePairMerge.encodePiece(p, n, readable: readable, tables: tables, into: &sink)
+                encodeCutting(p, n, readable: readable, tables: tables, cache: cache, into: &sink)
                 return
             }
             let long = cache.longPieces

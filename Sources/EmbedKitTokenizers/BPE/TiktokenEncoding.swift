@@ -239,7 +239,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     }
 
     /// Pieces scanned ahead of the one being encoded (see ``encodeSegment(_:_:_:cache:into:)``).
-    static let lookahead = 8
+    static let lookahead = 16
 
     /// Pre-tokenizes `bytes[start..<end]` (as its own text: `$` is `end`) and writes each piece's ids to `sink`
     /// (growing `cache`'s id buffer as needed).

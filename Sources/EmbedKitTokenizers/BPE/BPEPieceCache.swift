@@ -7,7 +7,8 @@ import Foundation
 /// A cache belongs to one thread at a time: ``TiktokenEncoding`` lends caches from a small locked pool for
 /// the duration of one encode call (or one batch worker) and takes them back. The cache never changes results:
 /// an entry holds exactly the ids the merge produced for exactly those bytes (full key compared on every hit).
-/// Memory is fixed: `slotCount` × 32 bytes (512 KiB), plus the 64 KiB ``BPEPairCache``.
+/// Memory is bounded: `slotCount` × 32 bytes (512 KiB), the 64 KiB ``BPEPairCache``, the ~1.4 MiB
+/// ``BPELongPieceCache`` and the id buffer (64 KiB, shrunk back after a call that grew it past 1 MiB).
 final class BPEPieceCache {
     static let maxPieceBytes = 16
     static let slotBits = 14
@@ -118,7 +119,7 @@ struct BPEPieceAhead {
 
 /// A small pool of piece caches shared by the threads encoding with one ``TiktokenEncoding``: a caller borrows
 /// one for a whole encode call or batch worker, so no cache is ever used by two threads at once. At most
-/// `limit` idle caches are kept (memory bound: `limit` × 512 KiB).
+/// `limit` idle caches are kept (memory bound: `limit` × ~2 MiB, more when backed by huge pages).
 final class BPEPieceCachePool: @unchecked Sendable {
     private let lock = NSLock()
     private var idle: [BPEPieceCache] = []

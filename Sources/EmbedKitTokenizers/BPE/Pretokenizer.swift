@@ -56,7 +56,7 @@ struct PretokenizerScanner {
     /// End of the run of scalars from `i` whose flags intersect `mask`.
     @inline(__always)
     func run(from i: Int, matching mask: UInt8) -> Int {
-        var j = i
+        var j = mask == Self.letter ? asciiRun(from: i, lowercaseOnly: false) : i
         while j < end {
             let b = bytes[j]
             if b < 0x80 {
@@ -67,6 +67,26 @@ struct PretokenizerScanner {
                 if s.flags & mask == 0 { return j }
                 j += s.length
             }
+        }
+        return j
+    }
+
+    /// End of the run of ASCII letters from `i` (`[a-z]` only when `lowercaseOnly`), 8 bytes at a time; it stops
+    /// at the first other byte, or where fewer than 8 bytes remain (callers continue byte by byte from there).
+    /// Bytes ≥ 0x80 are never counted, so non-ASCII letters are left to the callers' general path.
+    @inline(__always)
+    func asciiRun(from i: Int, lowercaseOnly: Bool) -> Int {
+        var j = i
+        let high: UInt64 = 0x8080_8080_8080_8080
+        while j + 8 <= end {
+            let w = UnsafeRawPointer(bytes + j).loadUnaligned(as: UInt64.self)
+            // Per byte, no carries: x ≤ 0x7F, so x + 0x1F ≥ 0x80 iff x ≥ 0x61 ('a') and x + 0x05 ≥ 0x80 iff
+            // x ≥ 0x7B (past 'z'). Folding in 0x20 first maps 'A'…'Z' onto 'a'…'z'.
+            let x = (lowercaseOnly ? w : w | 0x2020_2020_2020_2020) & 0x7F7F_7F7F_7F7F_7F7F
+            let letters = (x &+ 0x1F1F_1F1F_1F1F_1F1F) & ~(x &+ 0x0505_0505_0505_0505) & ~w & high
+            let others = ~letters & high
+            if others != 0 { return j + others.trailingZeroBitCount >> 3 }
+            j += 8
         }
         return j
     }
@@ -270,7 +290,7 @@ struct PretokenizerScanner {
                 var j = s
                 while j < end && latin[Int(bytes[j])] & Self.upperish != 0 && bytes[j] < 0x80 { j += 1 }
                 if j < end && bytes[j] >= 0x80 { return o200kPieceEndGeneral(from: i) }
-                var k = j
+                var k = asciiRun(from: j, lowercaseOnly: true)
                 while k < end && latin[Int(bytes[k])] & Self.lowerish != 0 && bytes[k] < 0x80 { k += 1 }
                 if k < end && bytes[k] >= 0x80 { return o200kPieceEndGeneral(from: i) }
                 if k > s {

@@ -15,14 +15,22 @@ final class BertWorkspace {
     init(tokens: Int, maxLength: Int, config c: BertConfiguration) {
         self.tokens = tokens
         self.maxLength = maxLength
-        hidden = .allocate(capacity: tokens * c.hiddenSize)
-        scratch = .allocate(capacity: tokens * c.hiddenSize)
-        qkv = .allocate(capacity: tokens * 3 * c.hiddenSize)
-        context = .allocate(capacity: tokens * c.hiddenSize)
-        intermediate = .allocate(capacity: tokens * c.intermediateSize)
-        attentionScratch = .allocate(capacity: ScaledDotProductAttention.scratchCount(length: maxLength, headSize: c.hiddenSize / c.heads))
+        hidden = Self.cacheLineAligned(tokens * c.hiddenSize)
+        scratch = Self.cacheLineAligned(tokens * c.hiddenSize)
+        qkv = Self.cacheLineAligned(tokens * 3 * c.hiddenSize)
+        context = Self.cacheLineAligned(tokens * c.hiddenSize)
+        intermediate = Self.cacheLineAligned(tokens * c.intermediateSize)
+        attentionScratch = Self.cacheLineAligned(ScaledDotProductAttention.scratchCount(length: maxLength, headSize: c.hiddenSize / c.heads))
         linearScratch = LinearScratch(inputs: max(c.hiddenSize, c.intermediateSize),
                                       outputs: max(3 * c.hiddenSize, c.intermediateSize))
+    }
+
+    /// `count` floats starting on a 64-byte boundary. A plain `allocate(capacity:)` of a big buffer starts 16
+    /// bytes into a page (malloc's header), so every AMX tile row (64 bytes) stored to or loaded from it would
+    /// straddle two cache lines: the bf16x6 kernel ran 9–19 % slower per layer that way (docs/performance/amx4.md).
+    private static func cacheLineAligned(_ count: Int) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+            .bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
     deinit {

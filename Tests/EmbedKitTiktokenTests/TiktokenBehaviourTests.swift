@@ -143,4 +143,20 @@ struct TiktokenBehaviourTests {
         #expect(o.encodeOrdinaryBatch(texts, threads: 2) == texts.map { o.encodeOrdinary($0) })
         #expect(o.encodeOrdinaryBatch([]) == [])
     }
+
+    /// Workers start on their own regions and then take work from the others' regions: with the first region
+    /// far heavier than the rest and more workers than regions of equal cost, every index must still be
+    /// encoded exactly once and land in its own slot.
+    @Test func unevenBatchesAreBalancedAndInOrder() throws {
+        let cl = try Encodings.named("cl100k_base")
+        let heavy = (0..<40).map { "long \($0) " + String(repeating: "長い文章 and words \($0 % 5) ", count: 400) }
+        let light = (0..<1_003).map { "short \($0)" }
+        for texts in [heavy + light, light + heavy] {
+            let expected = texts.map { cl.encodeOrdinary($0) }
+            for threads in [2, 3, 8] {
+                #expect(cl.encodeOrdinaryBatch(texts, threads: threads) == expected)
+                #expect(cl.countBatch(texts, threads: threads) == expected.map(\.count))
+            }
+        }
+    }
 }

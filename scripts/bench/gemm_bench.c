@@ -16,17 +16,7 @@
 
 #define REPEATS 15
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static uint64_t state = 42;
-static float uniform(void) {  // [-1, 1)
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    return (float)((state >> 40) * (1.0 / (1ull << 24))) * 2 - 1;
-}
+#include "bench_common.h"
 
 typedef struct { const char *name; int kind; int parts; } Engine;  // kind 0 BLAS, 1 bf16 split, 2 int8
 

@@ -18,17 +18,7 @@
 
 #define LAYERS 6
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static uint64_t state = 42;
-static float uniform(void) {  // [-1, 1)
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    return (float)((state >> 40) * (1.0 / (1ull << 24))) * 2 - 1;
-}
+#include "bench_common.h"
 
 static float *buffer(size_t floats, size_t offset) {
     char *p = aligned_alloc(64, (floats * 4 + 64 + 63) / 64 * 64);

@@ -43,8 +43,8 @@ public enum MatrixEngine: String, Sendable, CaseIterable {
     /// keeps OpenBLAS). Decided once per process.
     ///
     /// Not AMX by default: float32-accurate AMX (bf16x6) matches OpenBLAS's accuracy, but six bf16 tile
-    /// products per float product leave it no clear win end to end on this hardware: on a quiet machine
-    /// 1.27× OpenBLAS on long texts and 0.86× on short ones (docs/PERFORMANCE.md, "Third session").
+    /// products per float product leave it no steady win end to end on the machines measured: 0.73× to 1.46×
+    /// OpenBLAS across runs of the same code (docs/PERFORMANCE.md, third and fourth sessions).
     public static let preferred: MatrixEngine = {
         guard let value = ProcessInfo.processInfo.environment["EMBEDKIT_GEMM"],
               let requested = MatrixEngine(environmentValue: value), requested.isAvailable else { return .blas }

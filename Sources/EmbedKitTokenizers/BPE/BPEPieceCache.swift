@@ -86,6 +86,15 @@ final class BPEPieceCache {
         longPieces.clear()
     }
 
+    /// Keeps the `count` ids at `ids` as the encoding of the piece with key `k0`/`k1` and `length` bytes, in
+    /// `slot`, when they fit an entry (at most 3); longer results are not cached.
+    @inline(__always)
+    func remember(slot: Int, k0: UInt64, k1: UInt64, length: Int, ids: UnsafePointer<UInt32>, count: Int) {
+        guard count <= 3 else { return }
+        entries[slot] = Entry(k0: k0, k1: k1, meta: UInt32(length) | UInt32(count) << 5, id0: ids[0],
+                              id1: count > 1 ? ids[1] : 0, id2: count > 2 ? ids[2] : 0)
+    }
+
     /// The `n` bytes at `p` (2 ≤ n ≤ 16) zero-padded into two words; `readable` bytes may be read at `p`.
     @inline(__always)
     static func key(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int) -> (UInt64, UInt64) {

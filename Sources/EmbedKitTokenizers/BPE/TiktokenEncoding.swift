@@ -312,18 +312,8 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                         i = a.end
                         continue
                     }
-                } else if n == 1 {
-                    sink.append(byteRank[Int(base[i])])
-                    i = a.end
-                    continue
-                } else if n == 2 {
-                    let b0 = Int(base[i]), b1 = Int(base[i + 1])
-                    let r = twoByteRank[b0 << 8 | b1]
-                    if r != BPERankTable.missing {
-                        sink.append(r)
-                    } else {
-                        sink.append(byteRank[b0]); sink.append(byteRank[b1])
-                    }
+                } else if n <= 2 {
+                    Self.encodeTiny(base + i, n, byteRank: byteRank, twoByteRank: twoByteRank, into: &sink)
                     i = a.end
                     continue
                 }
@@ -362,32 +352,24 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     static func encodeMissed(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, k0: UInt64, k1: UInt64, slot: Int,
                              tables: BPEMergeTables, cache: BPEPieceCache, into sink: inout BPEBufferSink) {
         let bytes = tables.bytes
-        let entries = cache.entries
         let whole = n <= 8 ? bytes.shortRank(k0, n) : bytes.rank(p, n, readable: readable)
         if whole != BPERankTable.missing {
             sink.append(whole)
-            entries[slot] = .init(k0: k0, k1: k1, meta: UInt32(n) | 1 << 5, id0: whole, id1: 0, id2: 0)
+            cache.remember(slot: slot, k0: k0, k1: k1, length: n, ids: sink.base + sink.count - 1, count: 1)
             return
         }
         // Non-ASCII (CJK runs): cut where no token can straddle, when possible.
         if n >= 4 && (k0 | k1) & 0x8080_8080_8080_8080 != 0 {
             let first = sink.count
             if encodeIfCuttable(p, n, readable: readable, tables: tables, cache: cache, into: &sink) {
-                let count = sink.count - first, ids = sink.base + first
-                if count <= 3 {
-                    entries[slot] = .init(k0: k0, k1: k1, meta: UInt32(n) | UInt32(count) << 5, id0: ids[0],
-                                          id1: count > 1 ? ids[1] : 0, id2: count > 2 ? ids[2] : 0)
-                }
+                cache.remember(slot: slot, k0: k0, k1: k1, length: n, ids: sink.base + first, count: sink.count - first)
                 return
             }
         }
         let ids = cache.scratch
         let count = BytePairMerge.mergeShort(p, n, tables: tables, ids: ids)
         for k in 0..<count { sink.append(ids[k]) }
-        if count <= 3 {
-            entries[slot] = .init(k0: k0, k1: k1, meta: UInt32(n) | UInt32(count) << 5, id0: ids[0],
-                                        id1: count > 1 ? ids[1] : 0, id2: count > 2 ? ids[2] : 0)
-        }
+        cache.remember(slot: slot, k0: k0, k1: k1, length: n, ids: ids, count: count)
     }
 
     /// A long piece (more than 16 bytes): cut where no token can straddle, else merged whole.
@@ -426,15 +408,8 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     @inline(__always)
     static func encodePart(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, tables: BPEMergeTables,
                            cache: BPEPieceCache, into sink: inout BPEBufferSink) {
-        let bytes = tables.bytes
-        if n == 1 { sink.append(bytes.byteRank[Int(p[0])]); return }
-        if n == 2 {
-            let r = bytes.pairRank[Int(p[0]) << 8 | Int(p[1])]
-            if r != BPERankTable.missing {
-                sink.append(r)
-            } else {
-                sink.append(bytes.byteRank[Int(p[0])]); sink.append(bytes.byteRank[Int(p[1])])
-            }
+        if n <= 2 {
+            encodeTiny(p, n, byteRank: tables.bytes.byteRank, twoByteRank: tables.bytes.pairRank, into: &sink)
             return
         }
         if n > BPEPieceCache.maxPieceBytes {
@@ -452,6 +427,21 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
             return
         }
         encodeMissed(p, n, readable: readable, k0: k0, k1: k1, slot: slot, tables: tables, cache: cache, into: &sink)
+    }
+
+    /// A piece of 1 or 2 bytes: its byte's id, or the two-byte token, else the two bytes' ids.
+    @inline(__always)
+    static func encodeTiny(_ p: UnsafePointer<UInt8>, _ n: Int, byteRank: UnsafeMutablePointer<UInt32>,
+                           twoByteRank: UnsafeMutablePointer<UInt32>, into sink: inout BPEBufferSink) {
+        let b0 = Int(p[0])
+        if n == 1 { sink.append(byteRank[b0]); return }
+        let b1 = Int(p[1])
+        let r = twoByteRank[b0 << 8 | b1]
+        if r != BPERankTable.missing {
+            sink.append(r)
+        } else {
+            sink.append(byteRank[b0]); sink.append(byteRank[b1])
+        }
     }
 
     /// The leftmost special token at or after `position` (longest first when several start there).

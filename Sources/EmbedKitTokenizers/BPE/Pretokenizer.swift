@@ -13,12 +13,20 @@ public enum PretokenizerPattern: String, Sendable {
 }
 
 /// A scanner over one contiguous UTF-8 segment `[0, end)`. Input must be valid UTF-8 (it comes from `String`).
+///
+/// Two paths give the same piece ends: the block path (`cl100kPieceEnd`, `o200kPieceEnd`, `r50kPieceEnd`, in
+/// PretokenizerBlockScan.swift) reads byte classes from a 64-byte window of bitmasks and answers pieces made of
+/// ASCII runs; it hands anything else (non-ASCII bytes near the piece, contractions, runs leaving the window) to
+/// the scalar path below (`…ScalarPieceEnd`), which walks scalars one at a time. The window makes the scanner
+/// stateful: scan pieces in increasing order for speed (any order stays correct).
 @usableFromInline
 struct PretokenizerScanner {
     @usableFromInline let bytes: UnsafePointer<UInt8>
     @usableFromInline let end: Int
     let table: TwoStageTable
     let latin: UnsafePointer<UInt8>
+    /// The block path's window: byte classes of `bytes[windowBase ..< windowBase + 64]` (clipped to `end`).
+    var window = PretokenizerWindow()
 
     static let letter: UInt8 = 1, number: UInt8 = 2, space: UInt8 = 4, upperish: UInt8 = 8, lowerish: UInt8 = 16
     static let letterOrNumber: UInt8 = 3, notOther: UInt8 = 7
@@ -175,7 +183,7 @@ struct PretokenizerScanner {
     // MARK: r50k_base / p50k_base
 
     @inline(__always)
-    func r50kPieceEnd(from i: Int) -> Int {
+    func r50kScalarPieceEnd(from i: Int) -> Int {
         let b = bytes[i]
         if b == UInt8(ascii: "'") {
             let n = contractionExact(at: i)
@@ -196,7 +204,7 @@ struct PretokenizerScanner {
     // MARK: cl100k_base
 
     @inline(__always)
-    func cl100kPieceEnd(from i: Int) -> Int {
+    func cl100kScalarPieceEnd(from i: Int) -> Int {
         let b = bytes[i]
         if b == UInt8(ascii: "'") {
             let n = contractionFolded(at: i)
@@ -276,7 +284,7 @@ struct PretokenizerScanner {
     /// and the lower run that follows it). Anything that meets a non-ASCII byte where the rule would have to
     /// classify it takes the general path.
     @inline(__always)
-    func o200kPieceEnd(from i: Int) -> Int {
+    func o200kScalarPieceEnd(from i: Int) -> Int {
         let b = bytes[i]
         if b < 0x80 {
             let f = latin[Int(b)]
@@ -320,12 +328,13 @@ struct PretokenizerScanner {
         return whitespace(at: i, newlineRule: true)
     }
 
+    /// The scalar path's piece end at `i` (the reference the block path must agree with).
     @inline(__always)
-    func pieceEnd(from i: Int, pattern: PretokenizerPattern) -> Int {
+    func scalarPieceEnd(from i: Int, pattern: PretokenizerPattern) -> Int {
         switch pattern {
-        case .cl100k: return cl100kPieceEnd(from: i)
-        case .o200k: return o200kPieceEnd(from: i)
-        case .r50k: return r50kPieceEnd(from: i)
+        case .cl100k: return cl100kScalarPieceEnd(from: i)
+        case .o200k: return o200kScalarPieceEnd(from: i)
+        case .r50k: return r50kScalarPieceEnd(from: i)
         }
     }
 }

@@ -72,3 +72,91 @@ void ek_pretok_classify(const uint8_t *p, size_t n, const uint8_t *classes, ek_p
 }
 
 const char *ek_pretok_isa(void) { return pretok_isa; }
+
+static inline uint64_t below(int k) { return k >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << k) - 1); }
+
+/// seed plus every bit of `through` from which a run of `through` bits reaches a seed bit upwards.
+static inline uint64_t fill_down(uint64_t g, uint64_t p) {
+    g |= p & (g >> 1); p &= p >> 1;
+    g |= p & (g >> 2); p &= p >> 2;
+    g |= p & (g >> 4); p &= p >> 4;
+    g |= p & (g >> 8); p &= p >> 8;
+    g |= p & (g >> 16); p &= p >> 16;
+    g |= p & (g >> 32);
+    return g;
+}
+
+static inline int min_int(int a, int b) { return a < b ? a : b; }
+
+// All piece starts of a 64-byte window at once. The window starts at a piece start, so every later boundary
+// follows from the classes of the bytes around it; the rules restate each pattern (PretokenizerPattern's doc)
+// for ASCII text in bit-parallel form: bit k is byte k, `x << 1` moves a byte's bit onto the next byte and
+// `x >> 1` onto the previous one.
+//
+// - r50k: a letter, number or other run starts a piece unless a ' ' before it joins it (' ?'); whitespace runs
+//   start a piece, and their last byte starts another when \S follows (\s+(?!\S) leaves it); a run reaching
+//   the end of the segment is one piece (\s++$).
+// - cl100k / o200k: a letter run starts a word unless its prefix [^\r\n\p{L}\p{N}] does (a whitespace byte,
+//   or a lone other byte not after ' ': "..b" and " .b" are other pieces, ".b" is a word); o200k also starts a
+//   word at every lower→upper step. Digit groups of 3 from each run start. Other runs start a piece unless
+//   joined to a ' ', and absorb the newlines right after them ([\r\n]*). Whitespace runs: their start (unless
+//   absorbed), the first space after absorbed newlines, the spaces after the run's last newline when \S
+//   follows (\s*[\r\n] ends at that newline), and the last byte before \S.
+//
+// The answer is trusted only up to `trusted`, a piece start: the start of the run holding the byte before
+// the first non-ASCII byte or the window's end (that run may go on), the first apostrophe (a contraction may
+// start there; for o200k the byte before it, as a word may take it as a suffix), and for o200k a '/' after a
+// newline (other pieces take [\r\n/]*).
+static void window_bounds(const ek_pretok_masks *m, int n, int complete, int pattern, ek_pretok_bounds *out) {
+    const uint64_t L = m->letter, D = m->digit, O = m->other, SP = m->blank, W = m->space;
+    const uint64_t F = L | D | O;
+    uint64_t b;
+    int apostrophe_shift = 0, slash_limit = 64;
+    if (pattern == EK_PRETOK_R50K) {
+        uint64_t runs = (L & ~(L << 1)) | (D & ~(D << 1)) | (O & ~(O << 1));
+        b = (runs & ~(SP << 1)) | (W & ~(W << 1)) | (W & (F >> 1));
+    } else {
+        const uint64_t N = m->newline, S = W & ~N;
+        uint64_t absorbed_start = N & (O << 1);
+        uint64_t after_absorbed = (N + absorbed_start) & ~N;
+        uint64_t single_other = O & ~(O << 1) & ~(O >> 1);
+        uint64_t prefix = ((single_other & ~(SP << 1)) | S) & (L >> 1);
+        b = (L & ~(L << 1) & ~(prefix << 1)) | prefix;
+        if (pattern == EK_PRETOK_O200K) b |= m->upper & (m->lower << 1);
+        uint64_t g = D & ~(D << 1), three = D & (D << 1) & (D << 2), groups = g;
+        while (g) { g = (g << 3) & three; groups |= g; }
+        b |= groups;
+        b |= O & ~(O << 1) & ~(SP << 1);
+        b |= W & ~(W << 1) & ~absorbed_start;
+        b |= after_absorbed & S;
+        b |= fill_down(F, S) & S & (N << 1);
+        b |= S & (F >> 1);
+        if (pattern == EK_PRETOK_O200K) {
+            apostrophe_shift = -1;
+            uint64_t slash = m->slash & (N << 1);
+            if (slash) slash_limit = __builtin_ctzll(slash) - 1;
+        }
+    }
+    int limit = complete ? n : 64;
+    uint64_t nonascii = m->nonascii;
+    if (nonascii || !complete) {
+        int q = nonascii ? __builtin_ctzll(nonascii) : 64;
+        if (q == 0) { out->bounds = 0; out->trusted = 0; return; }
+        uint64_t continues = (L & (L << 1)) | (D & (D << 1)) | (O & (O << 1)) | (W & (W << 1));
+        uint64_t starts = ~continues & below(q);                   // bit 0 is always a start
+        limit = min_int(limit, 63 - __builtin_clzll(starts));     // start of the run holding byte q-1
+    }
+    if (m->apostrophe) limit = min_int(limit, __builtin_ctzll(m->apostrophe) + apostrophe_shift);
+    limit = min_int(limit, slash_limit);
+    if (limit < 0) { out->bounds = 0; out->trusted = 0; return; }
+    if (complete && limit == n) b |= (uint64_t)1 << n;
+    uint64_t candidates = (b | 1) & below(limit + 1);
+    out->bounds = b & ~(uint64_t)1;
+    out->trusted = 63 - __builtin_clzll(candidates);
+}
+
+void ek_pretok_window(const uint8_t *p, size_t n, int complete, int pattern, const uint8_t *classes,
+                      ek_pretok_masks *masks, ek_pretok_bounds *out) {
+    classify_impl(p, n, classes, masks);
+    window_bounds(masks, (int)n, complete, pattern, out);
+}

@@ -27,6 +27,22 @@ typedef struct {
 void ek_pretok_classify(const uint8_t *p, size_t n, const uint8_t *classes, ek_pretok_masks *out);
 /// The portable loop ek_pretok_classify falls back to (same results), for tests.
 void ek_pretok_classify_portable(const uint8_t *p, size_t n, const uint8_t *classes, ek_pretok_masks *out);
+/// Pre-tokenization patterns for ek_pretok_window (EmbedKitTokenizers' PretokenizerPattern).
+enum { EK_PRETOK_R50K = 0, EK_PRETOK_CL100K = 1, EK_PRETOK_O200K = 2 };
+
+/// Piece starts of a window that begins at a piece start: bit k set when a piece starts at byte k (k ≥ 1),
+/// exact for every piece that starts before `trusted` (itself a piece start, or the segment's end); pieces from
+/// `trusted` on need the per-piece scanners. Rules and limits: pretokenizer_classify.c documents them.
+typedef struct {
+    uint64_t bounds;
+    int64_t trusted;
+} ek_pretok_bounds;
+
+/// Classifies p[0..<n] (n ≤ 64) into `masks` and computes its piece starts for `pattern`; `complete` when the
+/// window reaches the end of the segment (then n < 64).
+void ek_pretok_window(const uint8_t *p, size_t n, int complete, int pattern, const uint8_t *classes,
+                      ek_pretok_masks *masks, ek_pretok_bounds *out);
+
 /// Name of the selected implementation ("avx512vbmi" or "portable").
 const char *ek_pretok_isa(void);
 

@@ -27,13 +27,16 @@ struct PretokenizerScanner {
     let latin: UnsafePointer<UInt8>
     /// The block path's window: byte classes of `bytes[windowBase ..< windowBase + 64]` (clipped to `end`).
     var window = PretokenizerWindow()
+    /// The pattern of the block path (the scalar functions are per pattern).
+    let pattern: PretokenizerPattern
 
     static let letter: UInt8 = 1, number: UInt8 = 2, space: UInt8 = 4, upperish: UInt8 = 8, lowerish: UInt8 = 16
     static let letterOrNumber: UInt8 = 3, notOther: UInt8 = 7
 
-    init(bytes: UnsafePointer<UInt8>, end: Int) {
+    init(bytes: UnsafePointer<UInt8>, end: Int, pattern: PretokenizerPattern) {
         self.bytes = bytes
         self.end = end
+        self.pattern = pattern
         self.table = UnicodeCategoryTable.storage
         self.latin = UnsafePointer(table.blocks + Int(table.blockIndex[0]) * 256)
     }

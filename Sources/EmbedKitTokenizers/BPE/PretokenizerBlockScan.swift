@@ -1,5 +1,16 @@
 import EmbedKitCKernels
 
+extension PretokenizerPattern {
+    /// The pattern's number in the C kernel (EK_PRETOK_*).
+    var kernelCode: Int32 {
+        switch self {
+        case .r50k: return Int32(EK_PRETOK_R50K)
+        case .cl100k: return Int32(EK_PRETOK_CL100K)
+        case .o200k: return Int32(EK_PRETOK_O200K)
+        }
+    }
+}
+
 /// The block path's state: byte-class bitmasks of one 64-byte window of the segment (bit k = byte
 /// `base + k`), plus masks derived from them once per window. See ``PretokenizerScanner``.
 @usableFromInline
@@ -22,6 +33,12 @@ struct PretokenizerWindow {
     var slow: UInt64 = 0
     /// r50k: a ' ' that prefixes the next piece (followed by a byte of the text that is not whitespace).
     var r50kPrefix: UInt64 = 0
+    /// Piece starts in the window after `next` up to the trusted limit (ek_pretok_window), lowest first.
+    var rest: UInt64 = 0
+    /// The piece start the next call is expected at (the last end handed out), and the trusted limit: a
+    /// piece starting at `next` < `trustedEnd` ends at the lowest bit of `rest`.
+    var next = Int.min
+    var trustedEnd = Int.min
 }
 
 extension PretokenizerScanner {
@@ -39,8 +56,13 @@ extension PretokenizerScanner {
     @inline(never)
     mutating func loadWindow(at i: Int) {
         let n = min(64, end - i)
-        ek_pretok_classify(bytes + i, n, latin, &window.masks)
         let more = i + 64 < end
+        var found = ek_pretok_bounds()
+        ek_pretok_window(bytes + i, n, !more && n < 64 ? 1 : 0, pattern.kernelCode, latin, &window.masks, &found)
+        let trusted = Int(found.trusted)
+        window.rest = found.bounds & (trusted >= 63 ? .max : (1 &<< UInt64(trusted &+ 1)) &- 1)
+        window.next = i
+        window.trustedEnd = i &+ trusted
         window.base = i
         window.limit = more ? 48 : 63
         window.cross = more ? 64 : 65
@@ -52,6 +74,34 @@ extension PretokenizerScanner {
         window.slowNoApostrophe = m.nonascii | (m.nonascii &>> 1)
         window.slow = window.slowNoApostrophe | m.apostrophe
         window.r50kPrefix = m.blank & ~(m.space &>> 1) & (valid &>> 1)
+    }
+
+    /// The piece end at `i` from the window's boundary mask when `i` is a trusted piece start in it; otherwise
+    /// a window is loaded at `i` and asked again, and a piece it cannot answer takes the per-piece paths.
+    @inline(__always)
+    mutating func boundaryPieceEnd(from i: Int) -> Int {
+        if i == window.next && i != window.trustedEnd { return popBoundary() }
+        return reloadedPieceEnd(from: i)
+    }
+
+    /// The next piece start in `rest` (pieces are handed out in order, so no offset arithmetic per piece).
+    @inline(__always)
+    mutating func popBoundary() -> Int {
+        let e = window.base &+ window.rest.trailingZeroBitCount
+        window.rest &= window.rest &- 1
+        window.next = e
+        return e
+    }
+
+    @inline(never)
+    mutating func reloadedPieceEnd(from i: Int) -> Int {
+        loadWindow(at: i)
+        if window.trustedEnd != i { return popBoundary() }
+        switch pattern {
+        case .cl100k: return cl100kRunPieceEnd(from: i)
+        case .o200k: return o200kRunPieceEnd(from: i)
+        case .r50k: return r50kRunPieceEnd(from: i)
+        }
     }
 
     /// First offset after `o` whose bit in `m` is clear, at most 64.
@@ -111,7 +161,7 @@ extension PretokenizerScanner {
     // MARK: cl100k_base
 
     @inline(__always)
-    mutating func cl100kPieceEnd(from i: Int) -> Int {
+    mutating func cl100kRunPieceEnd(from i: Int) -> Int {
         let o = windowOffset(i)
         let bit: UInt64 = 1 &<< UInt64(o)
         let w = window
@@ -136,7 +186,7 @@ extension PretokenizerScanner {
     // MARK: o200k_base
 
     @inline(__always)
-    mutating func o200kPieceEnd(from i: Int) -> Int {
+    mutating func o200kRunPieceEnd(from i: Int) -> Int {
         let o = windowOffset(i)
         let bit: UInt64 = 1 &<< UInt64(o)
         let w = window
@@ -168,7 +218,7 @@ extension PretokenizerScanner {
     // MARK: r50k_base / p50k_base
 
     @inline(__always)
-    mutating func r50kPieceEnd(from i: Int) -> Int {
+    mutating func r50kRunPieceEnd(from i: Int) -> Int {
         let o = windowOffset(i)
         let bit: UInt64 = 1 &<< UInt64(o)
         let w = window
@@ -192,13 +242,16 @@ extension PretokenizerScanner {
     @inline(never)
     func r50kSlowPieceEnd(from i: Int) -> Int { r50kScalarPieceEnd(from: i) }
 
-    /// The piece end at `i` for `pattern` (block path, scalar fallback).
+    /// The piece end at `i` (the scanner's pattern): boundary mask, per-piece block path, scalar path.
     @inline(__always)
-    mutating func pieceEnd(from i: Int, pattern: PretokenizerPattern) -> Int {
-        switch pattern {
-        case .cl100k: return cl100kPieceEnd(from: i)
-        case .o200k: return o200kPieceEnd(from: i)
-        case .r50k: return r50kPieceEnd(from: i)
-        }
-    }
+    mutating func pieceEnd(from i: Int) -> Int { boundaryPieceEnd(from: i) }
+
+    @inline(__always)
+    mutating func cl100kPieceEnd(from i: Int) -> Int { boundaryPieceEnd(from: i) }
+
+    @inline(__always)
+    mutating func o200kPieceEnd(from i: Int) -> Int { boundaryPieceEnd(from: i) }
+
+    @inline(__always)
+    mutating func r50kPieceEnd(from i: Int) -> Int { boundaryPieceEnd(from: i) }
 }

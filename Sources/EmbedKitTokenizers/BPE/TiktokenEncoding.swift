@@ -253,7 +253,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     func encodeSegment(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
                        cache: BPEPieceCache, into out: inout BPEBufferSink) {
         guard start < end, let base = bytes.baseAddress else { return }
-        var scanner = PretokenizerScanner(bytes: base, end: end)
+        var scanner = PretokenizerScanner(bytes: base, end: end, pattern: spec.pattern)
         let total = bytes.count
         // The table's lookups as plain pointers, fetched once per cache (the pair table is built on first
         // use): no shared reference count or lock is touched per call when several threads encode.
@@ -464,9 +464,9 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     public func pieceCount(_ text: String) -> Int {
         withBytes(text) { bytes in
             guard let base = bytes.baseAddress else { return 0 }
-            var scanner = PretokenizerScanner(bytes: base, end: bytes.count)
+            var scanner = PretokenizerScanner(bytes: base, end: bytes.count, pattern: spec.pattern)
             var i = 0, n = 0
-            while i < bytes.count { i = scanner.pieceEnd(from: i, pattern: spec.pattern); n += 1 }
+            while i < bytes.count { i = scanner.pieceEnd(from: i); n += 1 }
             return n
         }
     }
@@ -475,11 +475,11 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     public func pretokenize(_ text: String) -> [String] {
         withBytes(text) { bytes in
             guard let base = bytes.baseAddress else { return [] }
-            var scanner = PretokenizerScanner(bytes: base, end: bytes.count)
+            var scanner = PretokenizerScanner(bytes: base, end: bytes.count, pattern: spec.pattern)
             var pieces: [String] = []
             var i = 0
             while i < bytes.count {
-                let e = scanner.pieceEnd(from: i, pattern: spec.pattern)
+                let e = scanner.pieceEnd(from: i)
                 pieces.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<e]), as: UTF8.self))
                 i = e
             }

@@ -4,7 +4,7 @@ extension TiktokenEncoding {
     public func referencePretokenize(_ text: String) -> [String] {
         withBytes(text) { bytes in
             guard let base = bytes.baseAddress else { return [] }
-            let scanner = PretokenizerScanner(bytes: base, end: bytes.count)
+            let scanner = PretokenizerScanner(bytes: base, end: bytes.count, pattern: spec.pattern)
             var pieces: [String] = []
             var i = 0
             while i < bytes.count {

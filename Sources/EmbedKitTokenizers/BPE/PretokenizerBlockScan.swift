@@ -39,6 +39,9 @@ struct PretokenizerWindow {
     /// piece starting at `next` < `trustedEnd` ends at the lowest bit of `rest`.
     var next = Int.min
     var trustedEnd = Int.min
+    /// When the window trusts nothing (non-ASCII at or next to its start), pieces before `retryAt` (the first ASCII byte
+    /// after that non-ASCII stretch) go straight to the per-piece paths instead of loading a window each.
+    var retryAt = Int.min
 }
 
 extension PretokenizerScanner {
@@ -63,6 +66,13 @@ extension PretokenizerScanner {
         window.rest = found.bounds & (trusted >= 63 ? .max : (1 &<< UInt64(trusted &+ 1)) &- 1)
         window.next = i
         window.trustedEnd = i &+ trusted
+        let nonascii = window.masks.nonascii
+        if trusted == 0 && nonascii != 0 {
+            let first = UInt64(nonascii.trailingZeroBitCount)
+            window.retryAt = i &+ (~nonascii & (UInt64.max &<< first)).trailingZeroBitCount
+        } else {
+            window.retryAt = i
+        }
         window.base = i
         window.limit = more ? 48 : 63
         window.cross = more ? 64 : 65
@@ -95,8 +105,22 @@ extension PretokenizerScanner {
 
     @inline(never)
     mutating func reloadedPieceEnd(from i: Int) -> Int {
-        loadWindow(at: i)
-        if window.trustedEnd != i { return popBoundary() }
+        // A piece within 8 bytes of a non-ASCII byte would get little or nothing from a window (its trusted
+        // part ends before that byte's run): the scalar path takes it without loading one.
+        let nearNonASCII = i &+ 8 <= end
+            ? UnsafeRawPointer(bytes + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0
+            : bytes[i] >= 0x80 || (i &+ 1 < end && bytes[i &+ 1] >= 0x80)
+        if nearNonASCII {
+            switch pattern {
+            case .cl100k: return cl100kSlowPieceEnd(from: i)
+            case .o200k: return o200kSlowPieceEnd(from: i)
+            case .r50k: return r50kSlowPieceEnd(from: i)
+            }
+        }
+        if i >= window.retryAt || i < window.base {
+            loadWindow(at: i)
+            if window.trustedEnd != i { return popBoundary() }
+        }
         switch pattern {
         case .cl100k: return cl100kRunPieceEnd(from: i)
         case .o200k: return o200kRunPieceEnd(from: i)
@@ -181,7 +205,7 @@ extension PretokenizerScanner {
     }
 
     @inline(never)
-    func cl100kSlowPieceEnd(from i: Int) -> Int { cl100kScalarPieceEnd(from: i) }
+    mutating func cl100kSlowPieceEnd(from i: Int) -> Int { cl100kScalarPieceEnd(from: i) }
 
     // MARK: o200k_base
 
@@ -213,7 +237,7 @@ extension PretokenizerScanner {
     }
 
     @inline(never)
-    func o200kSlowPieceEnd(from i: Int) -> Int { o200kScalarPieceEnd(from: i) }
+    mutating func o200kSlowPieceEnd(from i: Int) -> Int { o200kScalarPieceEnd(from: i) }
 
     // MARK: r50k_base / p50k_base
 
@@ -240,7 +264,7 @@ extension PretokenizerScanner {
     }
 
     @inline(never)
-    func r50kSlowPieceEnd(from i: Int) -> Int { r50kScalarPieceEnd(from: i) }
+    mutating func r50kSlowPieceEnd(from i: Int) -> Int { r50kScalarPieceEnd(from: i) }
 
     /// The piece end at `i` (the scanner's pattern): boundary mask, per-piece block path, scalar path.
     @inline(__always)

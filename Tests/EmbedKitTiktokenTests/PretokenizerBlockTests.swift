@@ -1,3 +1,4 @@
+import EmbedKitCKernels
 import EmbedKitCore
 import EmbedKitTokenizers
 import Foundation
@@ -82,5 +83,32 @@ struct PretokenizerBlockTests {
             if ours != reference { failures.append("\(text.debugDescription): \(ours) vs \(reference)") }
         }
         #expect(failures.isEmpty, "\(failures.count) texts split differently, first: \(failures.prefix(3))")
+    }
+}
+
+/// The vector window classifier and the portable loop give the same masks (the scanner uses whichever the CPU
+/// supports; on this machine both run here).
+@Suite("Pretokenizer window classifier")
+struct PretokenizerClassifierTests {
+    @Test func vectorAndPortableAgree() throws {
+        var rng = SplitMix64(seed: 128)
+        var classes = [UInt8](repeating: 0, count: 128)
+        for b in 0..<128 { classes[b] = UInt8(UnicodeCategoryTable.classes(of: UInt32(b)).rawValue) }
+        let alphabet = Array("aZ09 \t\n\r'/.,-_\u{0B}\u{1F}\u{7F}".utf8) + [0xC3, 0xA9, 0xE4, 0xB8, 0xAD, 0x00]
+        for _ in 0..<2000 {
+            let count = Int.random(in: 0...64, using: &rng)
+            let bytes = (0..<count).map { _ in alphabet.randomElement(using: &rng)! }
+            var vector = ek_pretok_masks(), portable = ek_pretok_masks()
+            let padded = bytes + [0]                     // a valid pointer even for an empty window
+            ek_pretok_classify(padded, count, classes, &vector)
+            ek_pretok_classify_portable(padded, count, classes, &portable)
+            let a = [vector.letter, vector.upper, vector.lower, vector.digit, vector.space, vector.newline,
+                     vector.other, vector.nonascii, vector.apostrophe, vector.slash, vector.blank]
+            let b = [portable.letter, portable.upper, portable.lower, portable.digit, portable.space,
+                     portable.newline, portable.other, portable.nonascii, portable.apostrophe, portable.slash,
+                     portable.blank]
+            #expect(a == b, "\(bytes)")
+            #expect(portable.letter.nonzeroBitCount == bytes.filter { (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }.count)
+        }
     }
 }

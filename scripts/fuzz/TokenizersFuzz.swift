@@ -1,6 +1,7 @@
 // libFuzzer target for the tiktoken encodings (built by scripts/fuzz-tokenizers, not by SwiftPM).
 // Every input, as text (lossy when not UTF-8), must: round-trip through encode/decode for all four encodings,
-// give the same count as the ids, pre-tokenize into pieces that join back to the text, and encode with all
+// give the same count as the ids, pre-tokenize into pieces that join back to the text (the same pieces from the
+// block scanner and the scalar reference scanner), and encode with all
 // special tokens allowed without crashing. The raw bytes read as ids must decode or throw, never crash.
 import EmbedKitTokenizers
 import Foundation
@@ -17,7 +18,11 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let ids = encoding.encodeOrdinary(text)
         guard (try? encoding.decode(ids)) == text else { fatalError("round trip failed (\(encoding.name)): \(text.debugDescription)") }
         guard encoding.count(text) == ids.count else { fatalError("count differs (\(encoding.name))") }
-        guard encoding.pretokenize(text).joined() == text else { fatalError("pieces do not join back (\(encoding.name))") }
+        let pieces = encoding.pretokenize(text)
+        guard pieces.joined() == text else { fatalError("pieces do not join back (\(encoding.name))") }
+        guard pieces == encoding.referencePretokenize(text) else {
+            fatalError("block and scalar scanners split differently (\(encoding.name)): \(text.debugDescription)")
+        }
         _ = try? encoding.encode(text, allowedSpecial: .all)
         var raw: [Int] = []
         var i = 0

@@ -1,3 +1,5 @@
+import EmbedKitCKernels
+
 /// The pre-tokenization rules of the tiktoken encodings, as hand-written scanners over UTF-8 that split text
 /// exactly where tiktoken's regexes do:
 ///
@@ -29,6 +31,10 @@ struct PretokenizerScanner {
     var window = PretokenizerWindow()
     /// The pattern of the block path (the scalar functions are per pattern).
     let pattern: PretokenizerPattern
+    /// Whether windows are classified by the vector kernel; the portable classifier loop costs more than the
+    /// scalar scanner saves, so without it every piece takes the scalar path.
+    let useWindows: Bool
+    static let vectorWindows = String(cString: ek_pretok_isa()) != "portable"
 
     static let letter: UInt8 = 1, number: UInt8 = 2, space: UInt8 = 4, upperish: UInt8 = 8, lowerish: UInt8 = 16
     static let letterOrNumber: UInt8 = 3, notOther: UInt8 = 7
@@ -37,6 +43,7 @@ struct PretokenizerScanner {
         self.bytes = bytes
         self.end = end
         self.pattern = pattern
+        self.useWindows = Self.vectorWindows
         self.table = UnicodeCategoryTable.storage
         self.latin = UnsafePointer(table.blocks + Int(table.blockIndex[0]) * 256)
     }

@@ -110,7 +110,7 @@ extension PretokenizerScanner {
         let nearNonASCII = i &+ 8 <= end
             ? UnsafeRawPointer(bytes + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0
             : bytes[i] >= 0x80 || (i &+ 1 < end && bytes[i &+ 1] >= 0x80)
-        if nearNonASCII {
+        if nearNonASCII || !useWindows {
             switch pattern {
             case .cl100k: return cl100kSlowPieceEnd(from: i)
             case .o200k: return o200kSlowPieceEnd(from: i)

@@ -104,14 +104,33 @@ static inline int min_int(int a, int b) { return a < b ? a : b; }
 //   follows (\s*[\r\n] ends at that newline), and the last byte before \S.
 //
 // The answer is trusted only up to `trusted`, a piece start: the start of the run holding the byte before
-// the first non-ASCII byte or the window's end (that run may go on), the first apostrophe (a contraction may
-// start there; for o200k the byte before it, as a word may take it as a suffix), and for o200k a '/' after a
-// newline (other pieces take [\r\n/]*).
-static void window_bounds(const ek_pretok_masks *m, int n, int complete, int pattern, ek_pretok_bounds *out) {
+// the first non-ASCII byte or the window's end (that run may go on), an apostrophe whose contraction the
+// window cannot decide (r50k, cl100k: the bytes after it are unknown; decided ones become pieces), for o200k the
+// byte before the first apostrophe (a word may take a contraction as its suffix) and a '/' after a newline
+// (other pieces take [\r\n/]*).
+/// Length of the contraction at p[q] (an apostrophe that starts a piece): r50k '(?:[sdmt]|ll|ve|re), cl100k the
+/// same case-insensitively; 0 when none, -1 when the bytes needed are not known ASCII (past the window, or
+/// non-ASCII: 'ſ folds to 's).
+static int contraction_length(const uint8_t *p, int q, int n, int complete, int folded) {
+    if (q + 1 >= n) return complete ? 0 : -1;
+    uint8_t a = p[q + 1];
+    if (a >= 0x80) return -1;
+    if (folded) a |= 0x20;
+    if (a == 's' || a == 'd' || a == 'm' || a == 't') return 2;
+    if (a != 'l' && a != 'v' && a != 'r') return 0;
+    if (q + 2 >= n) return complete ? 0 : -1;
+    uint8_t c = p[q + 2];
+    if (c >= 0x80) return 0;
+    if (folded) c |= 0x20;
+    return c == (a == 'l' ? 'l' : 'e') ? 3 : 0;
+}
+
+static void window_bounds(const uint8_t *p, const ek_pretok_masks *m, int n, int complete, int pattern,
+                          ek_pretok_bounds *out) {
     const uint64_t L = m->letter, D = m->digit, O = m->other, SP = m->blank, W = m->space;
     const uint64_t F = L | D | O;
     uint64_t b;
-    int apostrophe_shift = 0, slash_limit = 64;
+    int apostrophe_limit = 64, slash_limit = 64;
     if (pattern == EK_PRETOK_R50K) {
         uint64_t runs = (L & ~(L << 1)) | (D & ~(D << 1)) | (O & ~(O << 1));
         b = (runs & ~(SP << 1)) | (W & ~(W << 1)) | (W & (F >> 1));
@@ -132,9 +151,23 @@ static void window_bounds(const ek_pretok_masks *m, int n, int complete, int pat
         b |= fill_down(F, S) & S & (N << 1);
         b |= S & (F >> 1);
         if (pattern == EK_PRETOK_O200K) {
-            apostrophe_shift = -1;
             uint64_t slash = m->slash & (N << 1);
             if (slash) slash_limit = __builtin_ctzll(slash) - 1;
+        }
+    }
+    // Contractions (r50k, cl100k): an apostrophe that starts a piece and matches one is a piece of its own; the
+    // bytes after it start the next piece (r50k's letter run would otherwise start one byte after the ').
+    if (pattern != EK_PRETOK_O200K) {
+        uint64_t ap = m->apostrophe;
+        while (ap) {
+            int q = __builtin_ctzll(ap);
+            ap &= ap - 1;
+            if (q != 0 && !((b >> q) & 1)) continue;               // inside a piece: no contraction
+            int k = contraction_length(p, q, n, complete, pattern == EK_PRETOK_CL100K);
+            if (k < 0 || q + k >= 64) { apostrophe_limit = q; break; }
+            if (k == 0) continue;
+            if (pattern == EK_PRETOK_R50K) b &= ~((uint64_t)1 << (q + 1));
+            b |= (uint64_t)1 << (q + k);
         }
     }
     int limit = complete ? n : 64;
@@ -146,7 +179,11 @@ static void window_bounds(const ek_pretok_masks *m, int n, int complete, int pat
         uint64_t starts = ~continues & below(q);                   // bit 0 is always a start
         limit = min_int(limit, 63 - __builtin_clzll(starts));     // start of the run holding byte q-1
     }
-    if (m->apostrophe) limit = min_int(limit, __builtin_ctzll(m->apostrophe) + apostrophe_shift);
+    if (pattern == EK_PRETOK_O200K) {
+        if (m->apostrophe) limit = min_int(limit, __builtin_ctzll(m->apostrophe) - 1);
+    } else {
+        limit = min_int(limit, apostrophe_limit);
+    }
     limit = min_int(limit, slash_limit);
     if (limit < 0) { out->bounds = 0; out->trusted = 0; return; }
     if (complete && limit == n) b |= (uint64_t)1 << n;
@@ -158,5 +195,5 @@ static void window_bounds(const ek_pretok_masks *m, int n, int complete, int pat
 void ek_pretok_window(const uint8_t *p, size_t n, int complete, int pattern, const uint8_t *classes,
                       ek_pretok_masks *masks, ek_pretok_bounds *out) {
     classify_impl(p, n, classes, masks);
-    window_bounds(masks, (int)n, complete, pattern, out);
+    window_bounds(p, masks, (int)n, complete, pattern, out);
 }

@@ -86,14 +86,6 @@ extension PretokenizerScanner {
         window.r50kPrefix = m.blank & ~(m.space &>> 1) & (valid &>> 1)
     }
 
-    /// The piece end at `i` from the window's boundary mask when `i` is a trusted piece start in it; otherwise
-    /// a window is loaded at `i` and asked again, and a piece it cannot answer takes the per-piece paths.
-    @inline(__always)
-    mutating func boundaryPieceEnd(from i: Int) -> Int {
-        if i == window.next && i != window.trustedEnd { return popBoundary() }
-        return reloadedPieceEnd(from: i)
-    }
-
     /// The next piece start in `rest` (pieces are handed out in order, so no offset arithmetic per piece).
     @inline(__always)
     mutating func popBoundary() -> Int {
@@ -268,14 +260,36 @@ extension PretokenizerScanner {
 
     /// The piece end at `i` (the scanner's pattern): boundary mask, per-piece block path, scalar path.
     @inline(__always)
-    mutating func pieceEnd(from i: Int) -> Int { boundaryPieceEnd(from: i) }
+    mutating func pieceEnd(from i: Int) -> Int {
+        switch pattern {
+        case .cl100k: return cl100kPieceEnd(from: i)
+        case .o200k: return o200kPieceEnd(from: i)
+        case .r50k: return r50kPieceEnd(from: i)
+        }
+    }
+
+    // The piece end at `i`: from the window's boundary mask when `i` is a trusted piece start in it; from the
+    // scalar scanner, inline, when `i` holds a non-ASCII byte (text that is mostly non-ASCII pays no call per
+    // piece); otherwise a window is loaded at `i` and asked again (reloadedPieceEnd).
 
     @inline(__always)
-    mutating func cl100kPieceEnd(from i: Int) -> Int { boundaryPieceEnd(from: i) }
+    mutating func cl100kPieceEnd(from i: Int) -> Int {
+        if i == window.next && i != window.trustedEnd { return popBoundary() }
+        if bytes[i] >= 0x80 { return cl100kScalarPieceEnd(from: i) }
+        return reloadedPieceEnd(from: i)
+    }
 
     @inline(__always)
-    mutating func o200kPieceEnd(from i: Int) -> Int { boundaryPieceEnd(from: i) }
+    mutating func o200kPieceEnd(from i: Int) -> Int {
+        if i == window.next && i != window.trustedEnd { return popBoundary() }
+        if bytes[i] >= 0x80 { return o200kScalarPieceEnd(from: i) }
+        return reloadedPieceEnd(from: i)
+    }
 
     @inline(__always)
-    mutating func r50kPieceEnd(from i: Int) -> Int { boundaryPieceEnd(from: i) }
+    mutating func r50kPieceEnd(from i: Int) -> Int {
+        if i == window.next && i != window.trustedEnd { return popBoundary() }
+        if bytes[i] >= 0x80 { return r50kScalarPieceEnd(from: i) }
+        return reloadedPieceEnd(from: i)
+    }
 }

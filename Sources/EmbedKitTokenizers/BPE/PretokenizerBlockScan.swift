@@ -39,8 +39,7 @@ struct PretokenizerWindow {
     /// piece starting at `next` < `trustedEnd` ends at the lowest bit of `rest`.
     var next = Int.min
     var trustedEnd = Int.min
-    /// When the window trusts nothing (non-ASCII at or next to its start), pieces before `retryAt` (the first ASCII byte
-    /// after that non-ASCII stretch) go straight to the per-piece paths instead of loading a window each.
+    /// When the window trusts little, pieces starting before `retryAt` take the scalar path without loading one.
     var retryAt = Int.min
 }
 
@@ -66,13 +65,9 @@ extension PretokenizerScanner {
         window.rest = found.bounds & (trusted >= 63 ? .max : (1 &<< UInt64(trusted &+ 1)) &- 1)
         window.next = i
         window.trustedEnd = i &+ trusted
-        let nonascii = window.masks.nonascii
-        if trusted == 0 && nonascii != 0 {
-            let first = UInt64(nonascii.trailingZeroBitCount)
-            window.retryAt = i &+ (~nonascii & (UInt64.max &<< first)).trailingZeroBitCount
-        } else {
-            window.retryAt = i
-        }
+        // A window that trusts less than 16 bytes (mixed scripts: an ASCII word or two between non-ASCII text)
+        // costs more than it saves: pieces starting in its 64 bytes take the scalar path instead of reloading.
+        window.retryAt = trusted < 16 && more ? i &+ 64 : i
         window.base = i
         window.limit = more ? 48 : 63
         window.cross = more ? 64 : 65
@@ -102,17 +97,16 @@ extension PretokenizerScanner {
         let nearNonASCII = i &+ 8 <= end
             ? UnsafeRawPointer(bytes + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0
             : bytes[i] >= 0x80 || (i &+ 1 < end && bytes[i &+ 1] >= 0x80)
-        if nearNonASCII || !useWindows {
+        let skipWindow = i < window.retryAt && i >= window.base
+        if nearNonASCII || !useWindows || skipWindow {
             switch pattern {
             case .cl100k: return cl100kSlowPieceEnd(from: i)
             case .o200k: return o200kSlowPieceEnd(from: i)
             case .r50k: return r50kSlowPieceEnd(from: i)
             }
         }
-        if i >= window.retryAt || i < window.base {
-            loadWindow(at: i)
-            if window.trustedEnd != i { return popBoundary() }
-        }
+        loadWindow(at: i)
+        if window.trustedEnd != i { return popBoundary() }
         switch pattern {
         case .cl100k: return cl100kRunPieceEnd(from: i)
         case .o200k: return o200kRunPieceEnd(from: i)
@@ -269,27 +263,30 @@ extension PretokenizerScanner {
     }
 
     // The piece end at `i`: from the window's boundary mask when `i` is a trusted piece start in it; from the
-    // scalar scanner, inline, when `i` holds a non-ASCII byte (text that is mostly non-ASCII pays no call per
-    // piece); otherwise a window is loaded at `i` and asked again (reloadedPieceEnd).
+    // scalar scanner, inline, when `i` or `i + 1` holds a non-ASCII byte (text that is mostly non-ASCII pays no
+    // call per piece); otherwise a window is loaded at `i` and asked again (reloadedPieceEnd).
+
+    @inline(__always)
+    func nearNonASCII(_ i: Int) -> Bool { bytes[i] >= 0x80 || (i &+ 1 < end && bytes[i &+ 1] >= 0x80) }
 
     @inline(__always)
     mutating func cl100kPieceEnd(from i: Int) -> Int {
         if i == window.next && i != window.trustedEnd { return popBoundary() }
-        if bytes[i] >= 0x80 { return cl100kScalarPieceEnd(from: i) }
+        if nearNonASCII(i) { return cl100kScalarPieceEnd(from: i) }
         return reloadedPieceEnd(from: i)
     }
 
     @inline(__always)
     mutating func o200kPieceEnd(from i: Int) -> Int {
         if i == window.next && i != window.trustedEnd { return popBoundary() }
-        if bytes[i] >= 0x80 { return o200kScalarPieceEnd(from: i) }
+        if nearNonASCII(i) { return o200kScalarPieceEnd(from: i) }
         return reloadedPieceEnd(from: i)
     }
 
     @inline(__always)
     mutating func r50kPieceEnd(from i: Int) -> Int {
         if i == window.next && i != window.trustedEnd { return popBoundary() }
-        if bytes[i] >= 0x80 { return r50kScalarPieceEnd(from: i) }
+        if nearNonASCII(i) { return r50kScalarPieceEnd(from: i) }
         return reloadedPieceEnd(from: i)
     }
 }

@@ -92,13 +92,7 @@ extension PretokenizerScanner {
 
     @inline(never)
     mutating func reloadedPieceEnd(from i: Int) -> Int {
-        // A piece within 8 bytes of a non-ASCII byte would get little or nothing from a window (its trusted
-        // part ends before that byte's run): the scalar path takes it without loading one.
-        let nearNonASCII = i &+ 8 <= end
-            ? UnsafeRawPointer(bytes + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0
-            : bytes[i] >= 0x80 || (i &+ 1 < end && bytes[i &+ 1] >= 0x80)
-        let skipWindow = i < window.retryAt && i >= window.base
-        if nearNonASCII || !useWindows || skipWindow {
+        if !useWindows || (i < window.retryAt && i >= window.base) {
             switch pattern {
             case .cl100k: return cl100kSlowPieceEnd(from: i)
             case .o200k: return o200kSlowPieceEnd(from: i)
@@ -263,11 +257,17 @@ extension PretokenizerScanner {
     }
 
     // The piece end at `i`: from the window's boundary mask when `i` is a trusted piece start in it; from the
-    // scalar scanner, inline, when `i` or `i + 1` holds a non-ASCII byte (text that is mostly non-ASCII pays no
-    // call per piece); otherwise a window is loaded at `i` and asked again (reloadedPieceEnd).
+    // scalar scanner, inline, when a non-ASCII byte is near (text that is mostly non-ASCII pays no call per
+    // piece); otherwise a window is loaded at `i` and asked again (reloadedPieceEnd).
 
+    /// Whether a non-ASCII byte is within 8 bytes of `i`: such a piece would get little or nothing from a
+    /// window (its trusted part ends before that byte's run).
     @inline(__always)
-    func nearNonASCII(_ i: Int) -> Bool { bytes[i] >= 0x80 || (i &+ 1 < end && bytes[i &+ 1] >= 0x80) }
+    func nearNonASCII(_ i: Int) -> Bool {
+        i &+ 8 <= end
+            ? UnsafeRawPointer(bytes + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0
+            : bytes[i] >= 0x80 || (i &+ 1 < end && bytes[i &+ 1] >= 0x80)
+    }
 
     @inline(__always)
     mutating func cl100kPieceEnd(from i: Int) -> Int {

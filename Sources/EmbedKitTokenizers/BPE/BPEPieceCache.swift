@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A bounded, direct-mapped cache from a pre-tokenized piece (≤ 16 bytes) to its ids (≤ 3 kept inline), so a
 /// word seen before costs one probe into a small table instead of rank lookups in the multi-megabyte rank
@@ -129,28 +130,53 @@ struct BPEPieceAhead {
 /// A small pool of piece caches shared by the threads encoding with one ``TiktokenEncoding``: a caller borrows
 /// one for a whole encode call or batch worker, so no cache is ever used by two threads at once. At most
 /// `limit` idle caches are kept (memory bound: `limit` × ~2 MiB, more when backed by huge pages).
+///
+/// One idle cache sits in an atomic slot: a single thread encoding many short texts one call at a time takes
+/// and returns it with one atomic exchange each way instead of two lock round trips and array updates (a
+/// measurable share of a ~45-byte document's encode). The locked list holds the others.
 final class BPEPieceCachePool: @unchecked Sendable {
     private let lock = NSLock()
     private var idle: [BPEPieceCache] = []
     private let limit: Int
+    /// An idle cache, retained, as its address (0 = none).
+    private let fast = Atomic<Int>(0)
 
     init(limit: Int = 8) { self.limit = limit }
 
+    deinit { if let cache = take(fast.exchange(0, ordering: .acquiring)) { _ = cache } }
+
+    private func take(_ raw: Int) -> BPEPieceCache? {
+        guard let pointer = UnsafeRawPointer(bitPattern: raw) else { return nil }
+        return Unmanaged<BPEPieceCache>.fromOpaque(pointer).takeRetainedValue()
+    }
+
     @inline(__always)
     func withCache<R>(_ body: (BPEPieceCache) throws -> R) rethrows -> R {
-        lock.lock()
-        let cache = idle.popLast() ?? BPEPieceCache()
-        lock.unlock()
-        defer {
+        let cache: BPEPieceCache
+        if let fastCache = take(fast.exchange(0, ordering: .acquiring)) {
+            cache = fastCache
+        } else {
             lock.lock()
-            if idle.count < limit { idle.append(cache) }
+            cache = idle.popLast() ?? BPEPieceCache()
             lock.unlock()
         }
+        defer { giveBack(cache) }
         return try body(cache)
+    }
+
+    @inline(__always)
+    private func giveBack(_ cache: BPEPieceCache) {
+        let raw = Int(bitPattern: Unmanaged.passRetained(cache).toOpaque())
+        if fast.compareExchange(expected: 0, desired: raw, ordering: .releasing).exchanged { return }
+        Unmanaged<BPEPieceCache>.fromOpaque(UnsafeRawPointer(bitPattern: raw)!).release()
+        lock.lock()
+        if idle.count < limit { idle.append(cache) }
+        lock.unlock()
     }
 
     /// Drops every idle cache (the next encode starts cold).
     func reset() {
+        _ = take(fast.exchange(0, ordering: .acquiring))
         lock.lock()
         idle.removeAll()
         lock.unlock()

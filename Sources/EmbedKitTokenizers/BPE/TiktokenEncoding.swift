@@ -74,7 +74,11 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
 
     func encodeOrdinary(_ text: String, cache: BPEPieceCache) -> [Int] {
         var sink = BPEBufferSink(base: cache.ids, count: 0)
-        withBytes(text) { encodeSegment($0, 0, $0.count, cache: cache, into: &sink) }
+        withBytes(text) {
+            // At most one id per byte: size the buffer once instead of doubling it (copies, fresh pages).
+            if $0.count + 3 > cache.idCapacity { sink.base = cache.growIds(keeping: 0, needed: $0.count + 3) }
+            encodeSegment($0, 0, $0.count, cache: cache, into: &sink)
+        }
         return Self.takeIds(sink, cache: cache)
     }
 

@@ -30,6 +30,9 @@ final class BPEPieceCache {
     let scratch: UnsafeMutablePointer<UInt32>
     /// The pieces scanned ahead (``TiktokenEncoding/lookahead``).
     let ahead: UnsafeMutablePointer<BPEPieceAhead>
+    /// The parts of a cut piece found ahead (see ``TiktokenEncoding/encodeIfCuttable``).
+    let parts: UnsafeMutablePointer<BPEPieceAhead>
+    static let partCapacity = 32
     /// The encoding's lookups, fetched on this cache's first use (a cache belongs to one encoding's pool).
     var tables: BPEMergeTables?
     /// Recent id-pair lookups of the merge (see ``BPEPairCache``).
@@ -46,6 +49,7 @@ final class BPEPieceCache {
         entries.initialize(repeating: Entry(k0: 0, k1: 0, meta: 0, id0: 0, id1: 0, id2: 0), count: Self.slotCount)
         scratch = .allocate(capacity: 2 * Self.maxPieceBytes)
         ahead = .allocate(capacity: 64)
+        parts = .allocate(capacity: Self.partCapacity)
         ids = .allocate(capacity: Self.idBaseCapacity)
         idCapacity = Self.idBaseCapacity
     }
@@ -75,6 +79,7 @@ final class BPEPieceCache {
         HugePageMemory.deallocate(entries)
         scratch.deallocate()
         ahead.deallocate()
+        parts.deallocate()
         pairCache.deallocate()
         longPieces.deallocate()
         ids.deallocate()

@@ -354,7 +354,8 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     /// whole-token probe, else a merge; the ids are remembered when there are at most 3.
     @inline(__always)
     static func encodeMissed(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, k0: UInt64, k1: UInt64, slot: Int,
-                             tables: BPEMergeTables, cache: BPEPieceCache, into sink: inout BPEBufferSink) {
+                             cut: Bool = true, tables: BPEMergeTables, cache: BPEPieceCache,
+                             into sink: inout BPEBufferSink) {
         let bytes = tables.bytes
         let whole = n <= 8 ? bytes.shortRank(k0, n) : bytes.rank(p, n, readable: readable)
         if whole != BPERankTable.missing {
@@ -363,7 +364,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
             return
         }
         // Non-ASCII (CJK runs): cut where no token can straddle, when possible.
-        if n >= 4 && (k0 | k1) & 0x8080_8080_8080_8080 != 0 {
+        if cut && n >= 4 && (k0 | k1) & 0x8080_8080_8080_8080 != 0 {
             let first = sink.count
             if encodeIfCuttable(p, n, readable: readable, tables: tables, cache: cache, into: &sink) {
                 cache.remember(slot: slot, k0: k0, k1: k1, length: n, ids: sink.base + first, count: sink.count - first)
@@ -387,50 +388,75 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     /// Cuts the piece `p[0..<n]` at every character boundary no token can straddle (see ``BPECutFilter``;
     /// exact) and encodes each part on its own — short parts through the piece cache — then returns true; or
     /// returns false, writing nothing, when there is no such boundary.
+    ///
+    /// The parts are found up to ``BPEPieceCache/partCapacity`` at a time, their piece-cache slots
+    /// prefetched as they are found, then encoded in order, so the probes overlap. A part the cache misses is
+    /// merged whole (never cut again: it has no boundary that the whole piece could cut, and merging any
+    /// piece whole is exact).
     @inline(never)
     static func encodeIfCuttable(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, tables: BPEMergeTables,
                                  cache: BPEPieceCache, into sink: inout BPEBufferSink) -> Bool {
         let cuts = tables.pairs.cuts, twoByteRank = tables.bytes.pairRank
+        let parts = cache.parts, entries = cache.entries
         var k = 1
         while k < n && !(p[k] & 0xC0 != 0x80 && cuts.canCut(p, k, n, twoByteRank: twoByteRank)) { k += 1 }
         if k == n { return false }
-        encodePart(p, k, readable: readable, tables: tables, cache: cache, into: &sink)
-        var start = k
-        k += 1
-        while k < n {
-            if p[k] & 0xC0 != 0x80 && cuts.canCut(p, k, n, twoByteRank: twoByteRank) {
-                encodePart(p + start, k - start, readable: readable - start, tables: tables, cache: cache, into: &sink)
-                start = k
+        var first = 0, count = 0, start = 0
+        while true {
+            // Part [start, k): key and slot now, its cache line requested.
+            let length = k - start
+            if length >= 3 && length <= BPEPieceCache.maxPieceBytes {
+                let (k0, k1) = BPEPieceCache.key(p + start, length, readable: readable - start)
+                let slot = BPEPieceCache.slot(k0, k1, length)
+                ek_prefetch(entries + slot)
+                parts[count] = BPEPieceAhead(end: k, slot: slot, k0: k0, k1: k1)
+            } else {
+                parts[count] = BPEPieceAhead(end: k, slot: -1, k0: 0, k1: 0)
             }
+            count += 1
+            start = k
+            if count == BPEPieceCache.partCapacity || k == n {
+                encodeParts(p, from: first, count: count, readable: readable, tables: tables, cache: cache, into: &sink)
+                first = start
+                count = 0
+            }
+            if k == n { return true }
             k += 1
+            while k < n && !(p[k] & 0xC0 != 0x80 && cuts.canCut(p, k, n, twoByteRank: twoByteRank)) { k += 1 }
         }
-        encodePart(p + start, n - start, readable: readable - start, tables: tables, cache: cache, into: &sink)
-        return true
     }
 
-    /// One part of a cut piece: 1–2 bytes from the byte tables, 3–16 through the piece cache, longer merged.
+    /// Encodes the parts `cache.parts[0..<count]` of a cut piece in order, the first starting at `p + from`:
+    /// 1–2 bytes from the byte tables, 3–16 through the piece cache (key and slot already computed), longer
+    /// ones merged.
     @inline(__always)
-    static func encodePart(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, tables: BPEMergeTables,
-                           cache: BPEPieceCache, into sink: inout BPEBufferSink) {
-        if n <= 2 {
-            encodeTiny(p, n, byteRank: tables.bytes.byteRank, twoByteRank: tables.bytes.pairRank, into: &sink)
-            return
+    static func encodeParts(_ p: UnsafePointer<UInt8>, from: Int, count: Int, readable: Int, tables: BPEMergeTables,
+                            cache: BPEPieceCache, into sink: inout BPEBufferSink) {
+        let parts = cache.parts, entries = cache.entries
+        var start = from
+        for q in 0..<count {
+            let a = parts[q]
+            let n = a.end - start, at = p + start
+            defer { start = a.end }
+            if a.slot < 0 {
+                if n <= 2 {
+                    encodeTiny(at, n, byteRank: tables.bytes.byteRank, twoByteRank: tables.bytes.pairRank, into: &sink)
+                } else {
+                    BytePairMerge.encodePiece(at, n, readable: readable - start, tables: tables, into: &sink)
+                }
+                continue
+            }
+            let entry = entries[a.slot]
+            if entry.meta & 0x1F == UInt32(n) && entry.k0 == a.k0 && entry.k1 == a.k1 {
+                let count = Int(entry.meta >> 5)
+                sink.append(entry.id0)
+                if count > 1 { sink.append(entry.id1) }
+                if count > 2 { sink.append(entry.id2) }
+                continue
+            }
+            encodeMissed(at, n, readable: readable - start, k0: a.k0, k1: a.k1, slot: a.slot, cut: false,
+                         tables: tables, cache: cache, into: &sink)
         }
-        if n > BPEPieceCache.maxPieceBytes {
-            BytePairMerge.encodePiece(p, n, readable: readable, tables: tables, into: &sink)
-            return
-        }
-        let (k0, k1) = BPEPieceCache.key(p, n, readable: readable)
-        let slot = BPEPieceCache.slot(k0, k1, n)
-        let entry = cache.entries[slot]
-        if entry.meta & 0x1F == UInt32(n) && entry.k0 == k0 && entry.k1 == k1 {
-            let count = Int(entry.meta >> 5)
-            sink.append(entry.id0)
-            if count > 1 { sink.append(entry.id1) }
-            if count > 2 { sink.append(entry.id2) }
-            return
-        }
-        encodeMissed(p, n, readable: readable, k0: k0, k1: k1, slot: slot, tables: tables, cache: cache, into: &sink)
     }
 
     /// A piece of 1 or 2 bytes: its byte's id, or the two-byte token, else the two bytes' ids.

@@ -12,7 +12,7 @@ import Synchronization
 /// ``BPELongPieceCache`` and the id buffer (64 KiB, shrunk back after a call that grew it past 1 MiB).
 final class BPEPieceCache {
     static let maxPieceBytes = 16
-    static let slotBits = 14
+    static let slotBits = 16
     static let slotCount = 1 << slotBits
 
     /// Piece bytes zero-padded to 16, `length | idCount << 5` (0 = empty), and up to 3 ids.
@@ -30,6 +30,11 @@ final class BPEPieceCache {
     let scratch: UnsafeMutablePointer<UInt32>
     /// The pieces scanned ahead (``TiktokenEncoding/lookahead``).
     let ahead: UnsafeMutablePointer<BPEPieceAhead>
+    /// Short texts are copied here with ``padding`` readable bytes after them (see
+    /// ``TiktokenEncoding/encodeWhole(_:cache:into:)``).
+    let padded: UnsafeMutablePointer<UInt8>
+    static let paddedCapacity = 4096
+    static let padding = 16
     /// The parts of a cut piece found ahead (see ``TiktokenEncoding/encodeIfCuttable``).
     let parts: UnsafeMutablePointer<BPEPieceAhead>
     static let partCapacity = 32
@@ -50,6 +55,8 @@ final class BPEPieceCache {
         scratch = .allocate(capacity: 2 * Self.maxPieceBytes)
         ahead = .allocate(capacity: 64)
         parts = .allocate(capacity: Self.partCapacity)
+        padded = .allocate(capacity: Self.paddedCapacity + Self.padding)
+        padded.initialize(repeating: 0, count: Self.paddedCapacity + Self.padding)
         ids = .allocate(capacity: Self.idBaseCapacity)
         idCapacity = Self.idBaseCapacity
     }
@@ -80,6 +87,7 @@ final class BPEPieceCache {
         scratch.deallocate()
         ahead.deallocate()
         parts.deallocate()
+        padded.deallocate()
         pairCache.deallocate()
         longPieces.deallocate()
         ids.deallocate()

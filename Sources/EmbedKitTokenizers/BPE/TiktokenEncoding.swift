@@ -74,12 +74,29 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
 
     func encodeOrdinary(_ text: String, cache: BPEPieceCache) -> [Int] {
         var sink = BPEBufferSink(base: cache.ids, count: 0)
-        withBytes(text) {
-            // At most one id per byte: size the buffer once instead of doubling it (copies, fresh pages).
-            if $0.count + 3 > cache.idCapacity { sink.base = cache.growIds(keeping: 0, needed: $0.count + 3) }
-            encodeSegment($0, 0, $0.count, cache: cache, into: &sink)
-        }
+        encodeWhole(text, cache: cache, into: &sink)
         return Self.takeIds(sink, cache: cache)
+    }
+
+    /// Encodes all of `text` (special tokens as plain text) into `sink`, whose buffer is `cache`'s.
+    ///
+    /// A short text is copied into the cache's padded buffer first, so every piece — including the last ones,
+    /// which make up much of a ~45-byte document — is keyed and looked up with whole-word loads instead of
+    /// byte-by-byte packing near the end of the string's storage.
+    @inline(__always)
+    func encodeWhole(_ text: String, cache: BPEPieceCache, into sink: inout BPEBufferSink) {
+        withBytes(text) { bytes in
+            let n = bytes.count
+            if n <= BPEPieceCache.paddedCapacity, let source = bytes.baseAddress {
+                cache.padded.update(from: source, count: n)
+                encodeSegment(UnsafeBufferPointer(start: cache.padded, count: n), 0, n,
+                              readablePast: BPEPieceCache.padding, cache: cache, into: &sink)
+                return
+            }
+            // At most one id per byte: size the buffer once instead of doubling it (copies, fresh pages).
+            if n + 3 > cache.idCapacity { sink.base = cache.growIds(keeping: 0, needed: n + 3) }
+            encodeSegment(bytes, 0, n, cache: cache, into: &sink)
+        }
     }
 
     /// The ids written to `cache`'s buffer, as `[Int]`; then lets the cache drop a buffer a large call grew.
@@ -101,7 +118,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
 
     func count(_ text: String, cache: BPEPieceCache) -> Int {
         var sink = BPEBufferSink(base: cache.ids, count: 0)
-        withBytes(text) { encodeSegment($0, 0, $0.count, cache: cache, into: &sink) }
+        encodeWhole(text, cache: cache, into: &sink)
         cache.shrinkIds()
         return sink.count
     }
@@ -246,7 +263,8 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     static let lookahead = 16
 
     /// Pre-tokenizes `bytes[start..<end]` (as its own text: `$` is `end`) and writes each piece's ids to `sink`
-    /// (growing `cache`'s id buffer as needed).
+    /// (growing `cache`'s id buffer as needed). `readablePast` more bytes may be read (never used) past the
+    /// buffer's end.
     ///
     /// Pieces are scanned `lookahead` at a time; for each cacheable piece (3…16 bytes) the key and slot are
     /// computed once and its piece-cache and whole-token slots prefetched before any of them is encoded, so
@@ -254,11 +272,11 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     /// everything else goes to ``encodeUncached(_:_:readable:ahead:tables:cache:into:)``. Results never
     /// depend on the caches.
     @inline(__always)
-    func encodeSegment(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
+    func encodeSegment(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, readablePast: Int = 0,
                        cache: BPEPieceCache, into out: inout BPEBufferSink) {
         guard start < end, let base = bytes.baseAddress else { return }
         let scanner = PretokenizerScanner(bytes: base, end: end)
-        let total = bytes.count
+        let total = bytes.count + readablePast      // bytes readable at `base` (past `end` only for loads)
         // The table's lookups as plain pointers, fetched once per cache (the pair table is built on first
         // use): no shared reference count or lock is touched per call when several threads encode.
         let tables: BPEMergeTables

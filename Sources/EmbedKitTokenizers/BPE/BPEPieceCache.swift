@@ -8,7 +8,7 @@ import Synchronization
 /// A cache belongs to one thread at a time: ``TiktokenEncoding`` lends caches from a small locked pool for
 /// the duration of one encode call (or one batch worker) and takes them back. The cache never changes results:
 /// an entry holds exactly the ids the merge produced for exactly those bytes (full key compared on every hit).
-/// Memory is bounded, ~3.6 MiB per cache: `slotCount` × 32 bytes (2 MiB: 64k slots, so the ~41k distinct
+/// Memory is bounded, ~3.5 MiB per cache: `slotCount` × 32 bytes (2 MiB: 64k slots, so the ~41k distinct
 /// 3–16-byte pieces of a few MB of mixed text rarely evict each other; 16k slots missed ~20 % more often), the
 /// 64 KiB ``BPEPairCache``, the ~1.4 MiB ``BPELongPieceCache``, the 4 KiB padded copy of short texts, the id
 /// buffer (64 KiB, shrunk back after a call that grew it past 1 MiB; a call on a long text sizes it to
@@ -145,7 +145,7 @@ struct BPEPieceAhead {
 
 /// A small pool of piece caches shared by the threads encoding with one ``TiktokenEncoding``: a caller borrows
 /// one for a whole encode call or batch worker, so no cache is ever used by two threads at once. At most
-/// `limit` idle caches are kept (memory bound: `limit` × ~3.6 MiB).
+/// `limit` idle caches are kept (memory bound: `limit` × ~3.5 MiB).
 ///
 /// One idle cache sits in an atomic slot: a single thread encoding many short texts one call at a time takes
 /// and returns it with one atomic exchange each way instead of two lock round trips and array updates (a

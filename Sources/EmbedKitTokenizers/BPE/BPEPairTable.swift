@@ -1,3 +1,5 @@
+import EmbedKitCKernels
+
 /// (id a, id b) → rank of the bytes of a followed by the bytes of b, for the merge.
 ///
 /// During a tiktoken merge every part is itself a token, so the rank of merging two adjacent parts only
@@ -83,6 +85,14 @@ struct BPEPairTable {
         let h = key &* 0xBF58_476D_1CE4_E5B9
         let bitMask = (1 as UInt64) &<< ((h &>> 30) & 63) | (1 as UInt64) &<< ((h &>> 36) & 63)
         return (Int(truncatingIfNeeded: h &>> shift), bitMask)
+    }
+
+    /// Starts fetching the filter word and first table slot of `key` (`a << idBits | b`).
+    @inline(__always)
+    func prefetch(_ key: UInt64) {
+        let (word, _) = Self.filterProbe(key, filterShift)
+        ek_prefetch(filter + word)
+        ek_prefetch(slots + Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> shift))
     }
 
     /// The rank of token `a`'s bytes followed by token `b`'s, or `missing` when that is not a token.

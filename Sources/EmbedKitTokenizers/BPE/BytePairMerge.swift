@@ -82,8 +82,15 @@ enum BytePairMerge {
                 pairRank[k] = pairRank[k + 1]
                 k += 1
             }
-            if at + 1 < parts { pairRank[at] = tables.pairRank(ids[at], ids[at + 1]) }
-            if at > 0 { pairRank[at - 1] = tables.pairRank(ids[at - 1], ids[at]) }
+            // Both new pairs are looked up in the pair cache first and, when absent, their filter words and
+            // table slots fetched together, so the two probes (and each probe's filter and slot) overlap
+            // instead of waiting on memory one after the other.
+            let right = at + 1 < parts, left = at > 0
+            var r = BPEPairCache.unresolved, l = BPEPairCache.unresolved
+            if right { r = tables.pairCache.rankOrPrefetch(ids[at], ids[at + 1], pairs: tables.pairs) }
+            if left { l = tables.pairCache.rankOrPrefetch(ids[at - 1], ids[at], pairs: tables.pairs) }
+            if right { pairRank[at] = r != BPEPairCache.unresolved ? r : tables.pairCache.probe(ids[at], ids[at + 1], pairs: tables.pairs) }
+            if left { pairRank[at - 1] = l != BPEPairCache.unresolved ? l : tables.pairCache.probe(ids[at - 1], ids[at], pairs: tables.pairs) }
         }
         return parts
     }
@@ -130,12 +137,16 @@ enum BytePairMerge {
             next[node] = after
             if Int(after) < n { prev[Int(after)] = UInt32(node) }
             pairRank[right] = BPERankTable.missing
-            let r = Int(after) < n ? tables.pairRank(rank, partRank[Int(after)]) : BPERankTable.missing
+            // Both neighbours' pairs issued before either is awaited (as in mergeShort).
+            let left = prev[node], hasRight = Int(after) < n
+            let cache = tables.pairCache, pairs = tables.pairs
+            var r = hasRight ? cache.rankOrPrefetch(rank, partRank[Int(after)], pairs: pairs) : BPERankTable.missing
+            var l = left != none ? cache.rankOrPrefetch(partRank[Int(left)], rank, pairs: pairs) : BPERankTable.missing
+            if r == BPEPairCache.unresolved { r = cache.probe(rank, partRank[Int(after)], pairs: pairs) }
             pairRank[node] = r
             if r != BPERankTable.missing { heap.push(UInt64(r) << 32 | UInt64(node)) }
-            let left = prev[node]
             if left != none {
-                let l = tables.pairRank(partRank[Int(left)], rank)
+                if l == BPEPairCache.unresolved { l = cache.probe(partRank[Int(left)], rank, pairs: pairs) }
                 pairRank[Int(left)] = l
                 if l != BPERankTable.missing { heap.push(UInt64(l) << 32 | UInt64(left)) }
             }

@@ -74,8 +74,29 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
 
     func encodeOrdinary(_ text: String, cache: BPEPieceCache) -> [Int] {
         var sink = BPEBufferSink(base: cache.ids, count: 0)
-        withBytes(text) { encodeSegment($0, 0, $0.count, cache: cache, into: &sink) }
+        encodeWhole(text, cache: cache, into: &sink)
         return Self.takeIds(sink, cache: cache)
+    }
+
+    /// Encodes all of `text` (special tokens as plain text) into `sink`, whose buffer is `cache`'s.
+    ///
+    /// A short text is copied into the cache's padded buffer first, so every piece — including the last ones,
+    /// which make up much of a ~45-byte document — is keyed and looked up with whole-word loads instead of
+    /// byte-by-byte packing near the end of the string's storage.
+    @inline(__always)
+    func encodeWhole(_ text: String, cache: BPEPieceCache, into sink: inout BPEBufferSink) {
+        withBytes(text) { bytes in
+            let n = bytes.count
+            if n <= BPEPieceCache.paddedCapacity, let source = bytes.baseAddress {
+                cache.padded.update(from: source, count: n)
+                encodeSegment(UnsafeBufferPointer(start: cache.padded, count: n), 0, n,
+                              readablePast: BPEPieceCache.padding, cache: cache, into: &sink)
+                return
+            }
+            // At most one id per byte: size the buffer once instead of doubling it (copies, fresh pages).
+            if n + 3 > cache.idCapacity { sink.base = cache.growIds(keeping: 0, needed: n + 3) }
+            encodeSegment(bytes, 0, n, cache: cache, into: &sink)
+        }
     }
 
     /// The ids written to `cache`'s buffer, as `[Int]`; then lets the cache drop a buffer a large call grew.
@@ -97,7 +118,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
 
     func count(_ text: String, cache: BPEPieceCache) -> Int {
         var sink = BPEBufferSink(base: cache.ids, count: 0)
-        withBytes(text) { encodeSegment($0, 0, $0.count, cache: cache, into: &sink) }
+        encodeWhole(text, cache: cache, into: &sink)
         cache.shrinkIds()
         return sink.count
     }
@@ -242,7 +263,8 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     static let lookahead = 16
 
     /// Pre-tokenizes `bytes[start..<end]` (as its own text: `$` is `end`) and writes each piece's ids to `sink`
-    /// (growing `cache`'s id buffer as needed).
+    /// (growing `cache`'s id buffer as needed). `readablePast` more bytes may be read (never used) past the
+    /// buffer's end.
     ///
     /// Pieces are scanned `lookahead` at a time; for each cacheable piece (3…16 bytes) the key and slot are
     /// computed once and its piece-cache and whole-token slots prefetched before any of them is encoded, so
@@ -250,11 +272,11 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     /// everything else goes to ``encodeUncached(_:_:readable:ahead:tables:cache:into:)``. Results never
     /// depend on the caches.
     @inline(__always)
-    func encodeSegment(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
+    func encodeSegment(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, readablePast: Int = 0,
                        cache: BPEPieceCache, into out: inout BPEBufferSink) {
         guard start < end, let base = bytes.baseAddress else { return }
         var scanner = PretokenizerScanner(bytes: base, end: end, pattern: spec.pattern)
-        let total = bytes.count
+        let total = bytes.count + readablePast      // bytes readable at `base` (past `end` only for loads)
         // The table's lookups as plain pointers, fetched once per cache (the pair table is built on first
         // use): no shared reference count or lock is touched per call when several threads encode.
         let tables: BPEMergeTables
@@ -350,7 +372,8 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     /// whole-token probe, else a merge; the ids are remembered when there are at most 3.
     @inline(__always)
     static func encodeMissed(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, k0: UInt64, k1: UInt64, slot: Int,
-                             tables: BPEMergeTables, cache: BPEPieceCache, into sink: inout BPEBufferSink) {
+                             cut: Bool = true, tables: BPEMergeTables, cache: BPEPieceCache,
+                             into sink: inout BPEBufferSink) {
         let bytes = tables.bytes
         let whole = n <= 8 ? bytes.shortRank(k0, n) : bytes.rank(p, n, readable: readable)
         if whole != BPERankTable.missing {
@@ -359,7 +382,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
             return
         }
         // Non-ASCII (CJK runs): cut where no token can straddle, when possible.
-        if n >= 4 && (k0 | k1) & 0x8080_8080_8080_8080 != 0 {
+        if cut && n >= 4 && (k0 | k1) & 0x8080_8080_8080_8080 != 0 {
             let first = sink.count
             if encodeIfCuttable(p, n, readable: readable, tables: tables, cache: cache, into: &sink) {
                 cache.remember(slot: slot, k0: k0, k1: k1, length: n, ids: sink.base + first, count: sink.count - first)
@@ -383,50 +406,75 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     /// Cuts the piece `p[0..<n]` at every character boundary no token can straddle (see ``BPECutFilter``;
     /// exact) and encodes each part on its own — short parts through the piece cache — then returns true; or
     /// returns false, writing nothing, when there is no such boundary.
+    ///
+    /// The parts are found up to ``BPEPieceCache/partCapacity`` at a time, their piece-cache slots
+    /// prefetched as they are found, then encoded in order, so the probes overlap. A part the cache misses is
+    /// merged whole (never cut again: it has no boundary that the whole piece could cut, and merging any
+    /// piece whole is exact).
     @inline(never)
     static func encodeIfCuttable(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, tables: BPEMergeTables,
                                  cache: BPEPieceCache, into sink: inout BPEBufferSink) -> Bool {
         let cuts = tables.pairs.cuts, twoByteRank = tables.bytes.pairRank
+        let parts = cache.parts, entries = cache.entries
         var k = 1
         while k < n && !(p[k] & 0xC0 != 0x80 && cuts.canCut(p, k, n, twoByteRank: twoByteRank)) { k += 1 }
         if k == n { return false }
-        encodePart(p, k, readable: readable, tables: tables, cache: cache, into: &sink)
-        var start = k
-        k += 1
-        while k < n {
-            if p[k] & 0xC0 != 0x80 && cuts.canCut(p, k, n, twoByteRank: twoByteRank) {
-                encodePart(p + start, k - start, readable: readable - start, tables: tables, cache: cache, into: &sink)
-                start = k
+        var first = 0, count = 0, start = 0
+        while true {
+            // Part [start, k): key and slot now, its cache line requested.
+            let length = k - start
+            if length >= 3 && length <= BPEPieceCache.maxPieceBytes {
+                let (k0, k1) = BPEPieceCache.key(p + start, length, readable: readable - start)
+                let slot = BPEPieceCache.slot(k0, k1, length)
+                ek_prefetch(entries + slot)
+                parts[count] = BPEPieceAhead(end: k, slot: slot, k0: k0, k1: k1)
+            } else {
+                parts[count] = BPEPieceAhead(end: k, slot: -1, k0: 0, k1: 0)
             }
+            count += 1
+            start = k
+            if count == BPEPieceCache.partCapacity || k == n {
+                encodeParts(p, from: first, count: count, readable: readable, tables: tables, cache: cache, into: &sink)
+                first = start
+                count = 0
+            }
+            if k == n { return true }
             k += 1
+            while k < n && !(p[k] & 0xC0 != 0x80 && cuts.canCut(p, k, n, twoByteRank: twoByteRank)) { k += 1 }
         }
-        encodePart(p + start, n - start, readable: readable - start, tables: tables, cache: cache, into: &sink)
-        return true
     }
 
-    /// One part of a cut piece: 1–2 bytes from the byte tables, 3–16 through the piece cache, longer merged.
+    /// Encodes the parts `cache.parts[0..<count]` of a cut piece in order, the first starting at `p + from`:
+    /// 1–2 bytes from the byte tables, 3–16 through the piece cache (key and slot already computed), longer
+    /// ones merged.
     @inline(__always)
-    static func encodePart(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, tables: BPEMergeTables,
-                           cache: BPEPieceCache, into sink: inout BPEBufferSink) {
-        if n <= 2 {
-            encodeTiny(p, n, byteRank: tables.bytes.byteRank, twoByteRank: tables.bytes.pairRank, into: &sink)
-            return
+    static func encodeParts(_ p: UnsafePointer<UInt8>, from: Int, count: Int, readable: Int, tables: BPEMergeTables,
+                            cache: BPEPieceCache, into sink: inout BPEBufferSink) {
+        let parts = cache.parts, entries = cache.entries
+        var start = from
+        for q in 0..<count {
+            let a = parts[q]
+            let n = a.end - start, at = p + start
+            defer { start = a.end }
+            if a.slot < 0 {
+                if n <= 2 {
+                    encodeTiny(at, n, byteRank: tables.bytes.byteRank, twoByteRank: tables.bytes.pairRank, into: &sink)
+                } else {
+                    BytePairMerge.encodePiece(at, n, readable: readable - start, tables: tables, into: &sink)
+                }
+                continue
+            }
+            let entry = entries[a.slot]
+            if entry.meta & 0x1F == UInt32(n) && entry.k0 == a.k0 && entry.k1 == a.k1 {
+                let count = Int(entry.meta >> 5)
+                sink.append(entry.id0)
+                if count > 1 { sink.append(entry.id1) }
+                if count > 2 { sink.append(entry.id2) }
+                continue
+            }
+            encodeMissed(at, n, readable: readable - start, k0: a.k0, k1: a.k1, slot: a.slot, cut: false,
+                         tables: tables, cache: cache, into: &sink)
         }
-        if n > BPEPieceCache.maxPieceBytes {
-            BytePairMerge.encodePiece(p, n, readable: readable, tables: tables, into: &sink)
-            return
-        }
-        let (k0, k1) = BPEPieceCache.key(p, n, readable: readable)
-        let slot = BPEPieceCache.slot(k0, k1, n)
-        let entry = cache.entries[slot]
-        if entry.meta & 0x1F == UInt32(n) && entry.k0 == k0 && entry.k1 == k1 {
-            let count = Int(entry.meta >> 5)
-            sink.append(entry.id0)
-            if count > 1 { sink.append(entry.id1) }
-            if count > 2 { sink.append(entry.id2) }
-            return
-        }
-        encodeMissed(p, n, readable: readable, k0: k0, k1: k1, slot: slot, tables: tables, cache: cache, into: &sink)
     }
 
     /// A piece of 1 or 2 bytes: its byte's id, or the two-byte token, else the two bytes' ids.

@@ -22,22 +22,6 @@ struct BPEPairCache {
 
     func deallocate() { slots.deallocate() }
 
-    /// The rank of token `a`'s bytes followed by token `b`'s (or `missing`), through the cache.
-    @inline(__always)
-    func rank(_ a: UInt32, _ b: UInt32, pairs: BPEPairTable) -> UInt32 {
-        let bits = pairs.idBits
-        let key = UInt64(a) &<< bits | UInt64(b)
-        let slot = Int(truncatingIfNeeded: (key &* 0xD6E8_FEB8_6659_FD93) &>> UInt64(64 - Self.slotBits))
-        let s = slots[slot]
-        if s &>> bits == key {
-            let v = s & pairs.valueMask
-            return v == pairs.valueMask ? BPERankTable.missing : UInt32(truncatingIfNeeded: v)
-        }
-        let r = pairs.rank(a, b)
-        slots[slot] = key &<< bits | (r == BPERankTable.missing ? pairs.valueMask : UInt64(r))
-        return r
-    }
-
     /// Returned by ``rankOrPrefetch(_:_:pairs:)`` for a pair the cache does not hold (above every real rank,
     /// below `missing`).
     static let unresolved: UInt32 = .max - 1

@@ -24,10 +24,6 @@ struct BPEMergeTables {
         pairs = table.pairs
         self.pairCache = pairCache
     }
-
-    /// The rank of token `a`'s bytes followed by token `b`'s, or `missing`.
-    @inline(__always)
-    func pairRank(_ a: UInt32, _ b: UInt32) -> UInt32 { pairCache.rank(a, b, pairs: pairs) }
 }
 
 /// Byte-pair merging of one pre-tokenized piece: repeatedly merge the adjacent pair whose bytes have the lowest

@@ -26,6 +26,21 @@ final class BPEPieceCache {
         var id0: UInt32
         var id1: UInt32
         var id2: UInt32
+
+        /// Whether this entry is the piece scanned as `ahead`, of `length` bytes (full key compared).
+        @inline(__always)
+        func holds(_ ahead: BPEPieceAhead, length: Int) -> Bool {
+            meta & 0x1F == UInt32(length) && k0 == ahead.k0 && k1 == ahead.k1
+        }
+
+        /// Appends the entry's ids to `sink`. All three slots are stored whatever the count: the caller
+        /// reserved at least the piece's length (≥ 3) past `sink.count`.
+        @inline(__always)
+        func write(into sink: inout BPEBufferSink) {
+            let o = sink.base + sink.count
+            o[0] = id0; o[1] = id1; o[2] = id2
+            sink.count &+= Int(truncatingIfNeeded: meta >> 5)
+        }
     }
 
     let entries: UnsafeMutablePointer<Entry>
@@ -159,7 +174,7 @@ final class BPEPieceCachePool: @unchecked Sendable {
 
     init(limit: Int = 8) { self.limit = limit }
 
-    deinit { if let cache = take(fast.exchange(0, ordering: .acquiring)) { _ = cache } }
+    deinit { _ = take(fast.exchange(0, ordering: .acquiring)) }
 
     private func take(_ raw: Int) -> BPEPieceCache? {
         guard let pointer = UnsafeRawPointer(bitPattern: raw) else { return nil }

@@ -1,11 +1,5 @@
-/// Where encoded ids go.
-@usableFromInline
-protocol BPETokenSink {
-    mutating func append(_ rank: UInt32)
-}
-
-/// Writes ids into a buffer the caller made large enough (a piece of n bytes never yields more than n ids).
-struct BPEBufferSink: BPETokenSink {
+/// Where encoded ids go: a buffer the caller made large enough (a piece of n bytes never yields more than n ids).
+struct BPEBufferSink {
     var base: UnsafeMutablePointer<UInt32>
     var count: Int
     @inline(__always) mutating func append(_ rank: UInt32) { base[count] = rank; count &+= 1 }
@@ -37,8 +31,8 @@ enum BytePairMerge {
 
     /// Appends the ids of the piece `p[0..<n]` (n ≥ 1) without a cache.
     @inline(__always)
-    static func encodePiece<Sink: BPETokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int,
-                                                 tables: BPEMergeTables, into sink: inout Sink) {
+    static func encodePiece(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int,
+                            tables: BPEMergeTables, into sink: inout BPEBufferSink) {
         if n == 1 { sink.append(tables.bytes.byteRank[Int(p[0])]); return }
         let whole = tables.bytes.rank(p, n, readable: readable)
         if whole != BPERankTable.missing { sink.append(whole); return }
@@ -91,8 +85,8 @@ enum BytePairMerge {
         return parts
     }
 
-    static func mergeLong<Sink: BPETokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, tables: BPEMergeTables,
-                                              into sink: inout Sink) {
+    static func mergeLong(_ p: UnsafePointer<UInt8>, _ n: Int, tables: BPEMergeTables,
+                          into sink: inout BPEBufferSink) {
         // 4 UInt32 arrays of n, then a heap of at most 3n UInt64 entries (n - 1 initial pairs, ≤ 2 per merge).
         let bytes = 4 * n * MemoryLayout<UInt32>.stride + 3 * n * MemoryLayout<UInt64>.stride
         if bytes <= 64 * 1024 {
@@ -107,8 +101,8 @@ enum BytePairMerge {
     }
 
     @inline(__always)
-    static func mergeLong<Sink: BPETokenSink>(_ p: UnsafePointer<UInt8>, _ n: Int, tables: BPEMergeTables,
-                                              scratch: UnsafeMutableRawPointer, into sink: inout Sink) {
+    static func mergeLong(_ p: UnsafePointer<UInt8>, _ n: Int, tables: BPEMergeTables,
+                          scratch: UnsafeMutableRawPointer, into sink: inout BPEBufferSink) {
         // Nodes are identified by their first byte; a merge removes the right node.
         let heapItems = scratch.bindMemory(to: UInt64.self, capacity: 3 * n)
         let words = (scratch + 3 * n * MemoryLayout<UInt64>.stride).bindMemory(to: UInt32.self, capacity: 4 * n)

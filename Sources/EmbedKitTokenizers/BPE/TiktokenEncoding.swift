@@ -286,7 +286,6 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
             tables = BPEMergeTables(table, pairCache: cache.pairCache)
             cache.tables = tables
         }
-        let pattern = spec.pattern
         let ahead = cache.ahead
         let entries = cache.entries
         let shortSlots = tables.bytes.shortSlots, shortShift = tables.bytes.shortShift
@@ -297,12 +296,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         while i < end {
             var m = 0, j = i
             while m < Self.lookahead && j < end {
-                let e: Int
-                switch pattern {
-                case .cl100k: e = scanner.cl100kPieceEnd(from: j)
-                case .o200k: e = scanner.o200kPieceEnd(from: j)
-                case .r50k: e = scanner.r50kPieceEnd(from: j)
-                }
+                let e = scanner.pieceEnd(from: j)
                 let n = e - j
                 if n >= 3 && n <= BPEPieceCache.maxPieceBytes {
                     let (k0, k1) = BPEPieceCache.key(base + j, n, readable: total - j)
@@ -327,10 +321,8 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                 let n = a.end - i
                 if a.slot >= 0 {
                     let entry = entries[a.slot]
-                    if entry.meta & 0x1F == UInt32(n) && entry.k0 == a.k0 && entry.k1 == a.k1 {
-                        let o = sink.base + sink.count
-                        o[0] = entry.id0; o[1] = entry.id1; o[2] = entry.id2
-                        sink.count &+= Int(truncatingIfNeeded: entry.meta >> 5)
+                    if entry.holds(a, length: n) {
+                        entry.write(into: &sink)
                         i = a.end
                         continue
                     }
@@ -465,11 +457,8 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                 continue
             }
             let entry = entries[a.slot]
-            if entry.meta & 0x1F == UInt32(n) && entry.k0 == a.k0 && entry.k1 == a.k1 {
-                let count = Int(entry.meta >> 5)
-                sink.append(entry.id0)
-                if count > 1 { sink.append(entry.id1) }
-                if count > 2 { sink.append(entry.id2) }
+            if entry.holds(a, length: n) {
+                entry.write(into: &sink)
                 continue
             }
             encodeMissed(at, n, readable: readable - start, k0: a.k0, k1: a.k1, slot: a.slot, cut: false,

@@ -510,13 +510,18 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
 
     /// The pre-tokenized pieces of `text` (ordinary encoding), as strings — for inspection and tests.
     public func pretokenize(_ text: String) -> [String] {
+        pieces(of: text) { scanner, i in scanner.pieceEnd(from: i) }
+    }
+
+    /// The pieces of `text` as strings, each piece ending where `pieceEnd` says for a piece starting at `i`.
+    func pieces(of text: String, _ pieceEnd: (inout PretokenizerScanner, Int) -> Int) -> [String] {
         withBytes(text) { bytes in
             guard let base = bytes.baseAddress else { return [] }
             var scanner = PretokenizerScanner(bytes: base, end: bytes.count, pattern: spec.pattern)
             var pieces: [String] = []
             var i = 0
             while i < bytes.count {
-                let e = scanner.pieceEnd(from: i)
+                let e = pieceEnd(&scanner, i)
                 pieces.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<e]), as: UTF8.self))
                 i = e
             }

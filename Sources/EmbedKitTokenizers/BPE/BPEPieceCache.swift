@@ -205,11 +205,24 @@ final class BPEPieceCachePool: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Drops every idle cache (the next encode starts cold).
-    func reset() {
-        _ = take(fast.exchange(0, ordering: .acquiring))
+    /// Makes sure at least `count` caches (up to the pool's limit) exist, idle, so that many threads encoding at
+    /// once find one each instead of allocating it.
+    func reserve(_ count: Int) {
+        let held = fast.load(ordering: .acquiring) != 0 ? 1 : 0
         lock.lock()
-        idle.removeAll()
+        while held + idle.count < min(count, limit) { idle.append(BPEPieceCache()) }
+        lock.unlock()
+    }
+
+    /// Empties every idle cache (the next encode starts cold), keeping its memory: a cold start then measures
+    /// unseen text, not the one-time cost of allocating and first touching ~3.5 MiB.
+    func reset() {
+        if let cache = take(fast.exchange(0, ordering: .acquiring)) {
+            cache.clear()
+            giveBack(cache)
+        }
+        lock.lock()
+        for cache in idle { cache.clear() }
         lock.unlock()
     }
 }

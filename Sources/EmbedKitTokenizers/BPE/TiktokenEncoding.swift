@@ -123,6 +123,14 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         return sink.count
     }
 
+    /// Does the one-time work of the first encode calls ahead of time: builds the id-pair table the merge uses
+    /// (built on first use, not at load) and the piece caches that `threads` threads encoding at once will
+    /// borrow. A server can call it at start-up; results never depend on it.
+    public func prepare(threads: Int = 1) {
+        pieceCaches.reserve(max(1, threads))
+        _ = encodeOrdinary("warm up")
+    }
+
     /// Forgets the pieces remembered from earlier encode calls, so the next call starts cold. Results never
     /// depend on the caches; this exists for honest benchmarking (first pass over unseen text).
     public func resetPieceCaches() {

@@ -20,6 +20,8 @@ struct TokensBench: ParsableCommand {
     var repetitions: Int = 5
     @Option(help: "Threads for the batch workload.")
     var threads: Int = 2
+    @Flag(help: "Also measure the per-call floor: nanoseconds per encodeOrdinary/count call on tiny texts (warm).")
+    var floor = false
 
     struct Report: Encodable {
         var encoding: String
@@ -40,6 +42,14 @@ struct TokensBench: ParsableCommand {
         /// `docsCPUSeconds` it shows how well the batch would scale on idle cores, whatever else runs.
         var batchProcessCPUSeconds: [Double] = []
         var batchThreads = 0
+        /// `--floor`: warm nanoseconds per call (thread CPU time), by call and text.
+        var floor: [FloorReport] = []
+    }
+
+    struct FloorReport: Encodable {
+        var call: String
+        var text: String
+        var nanoseconds: Double
     }
 
     struct FileReport: Encodable {
@@ -144,6 +154,7 @@ struct TokensBench: ParsableCommand {
                 guard batch.reduce(0, { $0 + $1.count }) == n else { throw TokensFailure("batch and sequential results differ") }
             }
         }
+        if floor { report.floor = Self.measureFloor(enc) }
         if global.json { return try Output.json(report) }
         func median(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.sorted()[xs.count / 2] }
         func mbps(_ bytes: Int, _ seconds: [Double]) -> String { String(format: "%.1f MB/s", Double(bytes) / 1e6 / median(seconds)) }
@@ -165,6 +176,32 @@ struct TokensBench: ParsableCommand {
             rows.append(["\(report.docsCount) docs, \(threads) threads, CPU time of all threads",
                          mbps(report.docsBytes, report.batchProcessCPUSeconds)])
         }
+        for f in report.floor {
+            rows.append(["\(f.call)(\"\(f.text)\"), per call, CPU time", String(format: "%.0f ns", f.nanoseconds)])
+        }
         Output.table(["WORKLOAD (\(encoding))", "MEDIAN"], rows)
+    }
+
+    /// Warm per-call cost of tiny texts: what a call costs beyond encoding its pieces (the best of 7 rounds).
+    static func measureFloor(_ enc: TiktokenEncoding) -> [FloorReport] {
+        let texts = ["", "a", "hello", "Apache HTTP Server (common files)", "OpenStack Telemetry (Ceilometer) Alarming - API server"]
+        let calls = 200_000
+        var out: [FloorReport] = []
+        for text in texts {
+            var best = [Double.infinity, .infinity]
+            var sink = 0
+            for _ in 0..<7 {
+                var cpu = threadCPU()
+                for _ in 0..<calls { sink &+= enc.encodeOrdinary(text).count }
+                best[0] = min(best[0], threadCPU() - cpu)
+                cpu = threadCPU()
+                for _ in 0..<calls { sink &+= enc.count(text) }
+                best[1] = min(best[1], threadCPU() - cpu)
+            }
+            if sink == -1 { print(sink) }
+            out.append(FloorReport(call: "encodeOrdinary", text: text, nanoseconds: best[0] / Double(calls) * 1e9))
+            out.append(FloorReport(call: "count", text: text, nanoseconds: best[1] / Double(calls) * 1e9))
+        }
+        return out
     }
 }

@@ -12,7 +12,7 @@ import Synchronization
 /// 3–16-byte pieces of a few MB of mixed text rarely evict each other; 16k slots missed ~20 % more often), the
 /// 64 KiB ``BPEPairCache``, the ~1.4 MiB ``BPELongPieceCache``, the 4 KiB padded copy of short texts, the id
 /// buffer (64 KiB, shrunk back after a call that grew it past 1 MiB; a call on a long text sizes it to
-/// 4 bytes per text byte) and ~3 KiB of look-ahead records.
+/// 4 bytes per text byte), the 8 KiB widened-id buffer and ~3 KiB of look-ahead records.
 final class BPEPieceCache {
     static let maxPieceBytes = 16
     static let slotBits = 16
@@ -66,6 +66,10 @@ final class BPEPieceCache {
     var ids: UnsafeMutablePointer<UInt32>
     var idCapacity: Int
     static let idBaseCapacity = 1 << 14
+    /// The ids of a call with at most ``wideCapacity`` of them, widened to `Int` before they become the
+    /// returned `[Int]` (see ``TiktokenEncoding/takeIds(_:cache:)``).
+    let wide: UnsafeMutablePointer<Int>
+    static let wideCapacity = 1024
 
     init() {
         entries = HugePageMemory.allocate(Entry.self, capacity: Self.slotCount)
@@ -77,6 +81,7 @@ final class BPEPieceCache {
         padded.initialize(repeating: 0, count: Self.paddedCapacity + Self.padding)
         ids = .allocate(capacity: Self.idBaseCapacity)
         idCapacity = Self.idBaseCapacity
+        wide = .allocate(capacity: Self.wideCapacity)
     }
 
     /// Makes room for at least `needed` ids in ``ids``, keeping the first `count`; returns the (new) buffer.
@@ -109,6 +114,7 @@ final class BPEPieceCache {
         pairCache.deallocate()
         longPieces.deallocate()
         ids.deallocate()
+        wide.deallocate()
     }
 
     /// Forgets every entry.
@@ -162,9 +168,10 @@ struct BPEPieceAhead {
 /// one for a whole encode call or batch worker, so no cache is ever used by two threads at once. At most
 /// `limit` idle caches are kept (memory bound: `limit` × ~3.5 MiB).
 ///
-/// One idle cache sits in an atomic slot: a single thread encoding many short texts one call at a time takes
-/// and returns it with one atomic exchange each way instead of two lock round trips and array updates (a
-/// measurable share of a ~45-byte document's encode). The locked list holds the others.
+/// One idle cache sits in an atomic slot, holding the reference the pool owns: a single thread encoding many
+/// short texts one call at a time takes it with one atomic exchange and puts it back with one compare-exchange,
+/// lending the slot's own reference meanwhile — no reference-count traffic, no lock (per call, on a ~45-byte
+/// document, each of those was a measurable share). The locked list holds the others.
 final class BPEPieceCachePool: @unchecked Sendable {
     private let lock = NSLock()
     private var idle: [BPEPieceCache] = []
@@ -181,25 +188,41 @@ final class BPEPieceCachePool: @unchecked Sendable {
         return Unmanaged<BPEPieceCache>.fromOpaque(pointer).takeRetainedValue()
     }
 
+    /// Runs `body` with a cache no other thread uses until `body` returns.
     @inline(__always)
     func withCache<R>(_ body: (BPEPieceCache) throws -> R) rethrows -> R {
-        let cache: BPEPieceCache
-        if let fastCache = take(fast.exchange(0, ordering: .acquiring)) {
-            cache = fastCache
-        } else {
-            lock.lock()
-            cache = idle.popLast() ?? BPEPieceCache()
-            lock.unlock()
-        }
+        let cache = borrow()
         defer { giveBack(cache) }
-        return try body(cache)
+        return try cache._withUnsafeGuaranteedRef { try body($0) }
     }
 
+    /// A cache for the caller's thread alone until it calls ``giveBack(_:)``; the reference it holds is the
+    /// caller's (the fast slot's own, lent, in the common case: no reference counting).
     @inline(__always)
-    private func giveBack(_ cache: BPEPieceCache) {
-        let raw = Int(bitPattern: Unmanaged.passRetained(cache).toOpaque())
+    func borrow() -> Unmanaged<BPEPieceCache> {
+        let raw = fast.exchange(0, ordering: .acquiring)
+        if let pointer = UnsafeRawPointer(bitPattern: raw) { return Unmanaged.fromOpaque(pointer) }
+        return borrowListed()
+    }
+
+    /// Returns a borrowed cache: to the fast slot when it is empty, else to the list.
+    @inline(__always)
+    func giveBack(_ cache: Unmanaged<BPEPieceCache>) {
+        let raw = Int(bitPattern: cache.toOpaque())
         if fast.compareExchange(expected: 0, desired: raw, ordering: .releasing).exchanged { return }
-        Unmanaged<BPEPieceCache>.fromOpaque(UnsafeRawPointer(bitPattern: raw)!).release()
+        keep(cache.takeRetainedValue())
+    }
+
+    /// The slow path: a cache from the list, or a new one.
+    @inline(never)
+    private func borrowListed() -> Unmanaged<BPEPieceCache> {
+        lock.lock()
+        let cache = idle.popLast() ?? BPEPieceCache()
+        lock.unlock()
+        return Unmanaged.passRetained(cache)
+    }
+
+    private func keep(_ cache: BPEPieceCache) {
         lock.lock()
         if idle.count < limit { idle.append(cache) }
         lock.unlock()
@@ -217,8 +240,10 @@ final class BPEPieceCachePool: @unchecked Sendable {
     /// Empties every idle cache (the next encode starts cold), keeping its memory: a cold start then measures
     /// unseen text, not the one-time cost of allocating and first touching ~3.5 MiB.
     func reset() {
-        if let cache = take(fast.exchange(0, ordering: .acquiring)) {
-            cache.clear()
+        let raw = fast.exchange(0, ordering: .acquiring)
+        if let pointer = UnsafeRawPointer(bitPattern: raw) {
+            let cache = Unmanaged<BPEPieceCache>.fromOpaque(pointer)
+            cache._withUnsafeGuaranteedRef { $0.clear() }
             giveBack(cache)
         }
         lock.lock()

@@ -69,7 +69,10 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
 
     /// The ids of `text`, special-token strings encoded as plain text (tiktoken's `encode_ordinary`).
     public func encodeOrdinary(_ text: String) -> [Int] {
-        pieceCaches.withCache { encodeOrdinary(text, cache: $0) }
+        // Borrowed without a closure: a closure made the caller retain and release `self` and `text` per call.
+        let borrowed = pieceCaches.borrow()
+        defer { pieceCaches.giveBack(borrowed) }
+        return borrowed._withUnsafeGuaranteedRef { encodeOrdinary(text, cache: $0) }
     }
 
     func encodeOrdinary(_ text: String, cache: BPEPieceCache) -> [Int] {
@@ -88,7 +91,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         withBytes(text) { bytes in
             let n = bytes.count
             if n <= BPEPieceCache.paddedCapacity, let source = bytes.baseAddress {
-                cache.padded.update(from: source, count: n)
+                Self.copyShort(cache.padded, source, n)
                 encodeSegment(UnsafeBufferPointer(start: cache.padded, count: n), 0, n,
                               readablePast: BPEPieceCache.padding, cache: cache, into: &sink)
                 return
@@ -99,13 +102,56 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         }
     }
 
+    /// Copies `n` bytes from `source` to `target` (no overlap): up to 64 with a few overlapping vector moves
+    /// inline (a short document is ~45 bytes: a `memmove` call was a visible share of its encode), longer ones
+    /// with `memmove`.
+    @inline(__always)
+    static func copyShort(_ target: UnsafeMutablePointer<UInt8>, _ source: UnsafePointer<UInt8>, _ n: Int) {
+        let t = UnsafeMutableRawPointer(target), s = UnsafeRawPointer(source)
+        if n >= 16 {
+            guard n <= 64 else { t.copyMemory(from: s, byteCount: n); return }
+            var k = 0
+            while k + 16 < n {
+                t.storeBytes(of: s.loadUnaligned(fromByteOffset: k, as: SIMD16<UInt8>.self), toByteOffset: k,
+                             as: SIMD16<UInt8>.self)
+                k += 16
+            }
+            t.storeBytes(of: s.loadUnaligned(fromByteOffset: n - 16, as: SIMD16<UInt8>.self), toByteOffset: n - 16,
+                         as: SIMD16<UInt8>.self)
+        } else if n >= 8 {
+            let head = s.loadUnaligned(as: UInt64.self), tail = s.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            t.storeBytes(of: head, as: UInt64.self)
+            t.storeBytes(of: tail, toByteOffset: n - 8, as: UInt64.self)
+        } else if n >= 4 {
+            let head = s.loadUnaligned(as: UInt32.self), tail = s.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+            t.storeBytes(of: head, as: UInt32.self)
+            t.storeBytes(of: tail, toByteOffset: n - 4, as: UInt32.self)
+        } else {
+            for k in 0..<n { target[k] = source[k] }
+        }
+    }
+
     /// The ids written to `cache`'s buffer, as `[Int]`; then lets the cache drop a buffer a large call grew.
+    ///
+    /// Up to ``BPEPieceCache/wideCapacity`` ids are widened into the cache's `Int` buffer and copied out with
+    /// `Array(UnsafeBufferPointer)`, whose allocation is specialized for `Int` in this module; the stdlib's
+    /// `Array(unsafeUninitializedCapacity:)` allocates through an unspecialized entry point that looks the
+    /// storage class's metadata up in the runtime's generic cache on every call (~60 ns, a quarter of a short
+    /// document's encode).
+    @inline(__always)
     static func takeIds(_ sink: BPEBufferSink, cache: BPEPieceCache) -> [Int] {
         let count = sink.count, ids = sink.base
-        let result = [Int](unsafeUninitializedCapacity: count) { buffer, initialized in
-            let out = buffer.baseAddress!
-            for k in 0..<count { out[k] = Int(ids[k]) }
-            initialized = count
+        let result: [Int]
+        if count <= BPEPieceCache.wideCapacity {
+            let wide = cache.wide
+            for k in 0..<count { wide[k] = Int(ids[k]) }
+            result = Array(UnsafeBufferPointer(start: wide, count: count))
+        } else {
+            result = [Int](unsafeUninitializedCapacity: count) { buffer, initialized in
+                let out = buffer.baseAddress!
+                for k in 0..<count { out[k] = Int(ids[k]) }
+                initialized = count
+            }
         }
         cache.shrinkIds()
         return result
@@ -113,7 +159,9 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
 
     /// Number of tokens in `text` (special-token strings count as plain text), without building the ids.
     public func count(_ text: String) -> Int {
-        pieceCaches.withCache { count(text, cache: $0) }
+        let borrowed = pieceCaches.borrow()
+        defer { pieceCaches.giveBack(borrowed) }
+        return borrowed._withUnsafeGuaranteedRef { count(text, cache: $0) }
     }
 
     func count(_ text: String, cache: BPEPieceCache) -> Int {

@@ -57,7 +57,19 @@ final class BPEPieceCache {
     let parts: UnsafeMutablePointer<BPEPieceAhead>
     static let partCapacity = 32
     /// The encoding's lookups, fetched on this cache's first use (a cache belongs to one encoding's pool).
-    var tables: BPEMergeTables?
+    /// Kept behind a pointer: reading an optional struct of ~180 bytes cost four `memcpy` calls per encode
+    /// call, a visible share of a short document's.
+    private(set) var tables: UnsafeMutablePointer<BPEMergeTables>?
+
+    /// Stores the encoding's lookups (first use) and returns where they are kept.
+    @inline(never)
+    func setTables(_ value: BPEMergeTables) -> UnsafeMutablePointer<BPEMergeTables> {
+        if let kept = tables { return kept }
+        let kept = UnsafeMutablePointer<BPEMergeTables>.allocate(capacity: 1)
+        kept.initialize(to: value)
+        tables = kept
+        return kept
+    }
     /// Recent id-pair lookups of the merge (see ``BPEPairCache``).
     let pairCache = BPEPairCache.allocate()
     /// Recently encoded long pieces (see ``BPELongPieceCache``).
@@ -115,6 +127,7 @@ final class BPEPieceCache {
         longPieces.deallocate()
         ids.deallocate()
         wide.deallocate()
+        tables?.deallocate()
     }
 
     /// Forgets every entry.

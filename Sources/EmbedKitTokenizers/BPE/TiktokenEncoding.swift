@@ -335,13 +335,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         let total = bytes.count + readablePast      // bytes readable at `base` (past `end` only for loads)
         // The table's lookups as plain pointers, fetched once per cache (the pair table is built on first
         // use): no shared reference count or lock is touched per call when several threads encode.
-        let tables: BPEMergeTables
-        if let known = cache.tables {
-            tables = known
-        } else {
-            tables = BPEMergeTables(table, pairCache: cache.pairCache)
-            cache.tables = tables
-        }
+        let tables = (cache.tables ?? cache.setTables(BPEMergeTables(table, pairCache: cache.pairCache))).pointee
         let ahead = cache.ahead
         let entries = cache.entries
         let shortSlots = tables.bytes.shortSlots, shortShift = tables.bytes.shortShift

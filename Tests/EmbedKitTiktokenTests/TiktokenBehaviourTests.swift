@@ -2,6 +2,7 @@ import EmbedKitCore
 import EmbedKitAssets
 import EmbedKitTokenizers
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("Tiktoken behaviour")
@@ -158,5 +159,37 @@ struct TiktokenBehaviourTests {
                 #expect(cl.countBatch(texts, threads: threads) == expected.map(\.count))
             }
         }
+    }
+
+    /// Many threads calling `encodeOrdinary`/`count` at once on one encoding: each call borrows a piece cache
+    /// (the pool's fast slot, else its list, else a new one) and gives it back; no cache may be used by two
+    /// calls at once, lost or handed out twice, so every result must equal the one-thread result — also for
+    /// texts longer than the padded copy and with more ids than the widened-id buffer, and after a reset.
+    @Test func concurrentCallsShareThePoolSafely() throws {
+        let cl = try Encodings.named("cl100k_base")
+        let texts = (0..<64).map { k -> String in
+            switch k % 4 {
+            case 0: return ""
+            case 1: return "doc \(k): Apache HTTP Server (common files) 中文 \(k * 7919)"
+            case 2: return String(repeating: "mixed words \(k) and ümlauts, ", count: 200)   // > 4 KiB, > 1024 ids
+            default: return String(repeating: "x", count: k)
+            }
+        }
+        let expected = texts.map { cl.encodeOrdinary($0) }
+        #expect(expected[2].count > 1024)
+        let failures = Mutex(0)
+        for round in 0..<2 {
+            if round == 1 { cl.resetPieceCaches() }
+            DispatchQueue.concurrentPerform(iterations: 16) { worker in
+                var bad = 0
+                for step in 0..<200 {
+                    let i = (worker * 31 + step * 17) % texts.count
+                    if cl.encodeOrdinary(texts[i]) != expected[i] { bad += 1 }
+                    if cl.count(texts[i]) != expected[i].count { bad += 1 }
+                }
+                failures.withLock { $0 += bad }
+            }
+        }
+        #expect(failures.withLock { $0 } == 0)
     }
 }

@@ -230,13 +230,8 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         let results = UnsafeMutableBufferPointer<[Int]>.allocate(capacity: texts.count)
         defer { results.deallocate() }
         let shared = SendableBox(results.baseAddress!)
-        let chunks = BatchChunks(count: texts.count, workers: workers)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            pieceCaches.withCache { cache in
-                while let range = chunks.next(worker: worker) {
-                    for i in range { (shared.value + i).initialize(to: encodeOrdinary(texts[i], cache: cache)) }
-                }
-            }
+        runBatch(texts, workers: workers) { i, text, cache in
+            (shared.value + i).initialize(to: self.encodeOrdinary(text, cache: cache))
         }
         return [[Int]](unsafeUninitializedCapacity: texts.count) { buffer, initialized in
             _ = buffer.moveInitialize(fromContentsOf: results)
@@ -248,18 +243,31 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     public func countBatch(_ texts: [String], threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Int] {
         var counts = [Int](repeating: 0, count: texts.count)
         let workers = max(1, min(threads, texts.count))
-        let chunks = BatchChunks(count: texts.count, workers: workers)
         counts.withUnsafeMutableBufferPointer { buffer in
             let shared = SendableBox(buffer)
+            runBatch(texts, workers: workers) { i, text, cache in shared.value[i] = self.count(text, cache: cache) }
+        }
+        return counts
+    }
+
+    /// Runs `body(i, texts[i], cache)` for every index on `workers` threads (``BatchChunks`` hands out the
+    /// indices), each worker with its own piece cache, borrowed once for the whole batch.
+    @inline(__always)
+    func runBatch(_ texts: [String], workers: Int,
+                  _ body: @Sendable (Int, borrowing String, BPEPieceCache) -> Void) {
+        let chunks = BatchChunks(count: texts.count, workers: workers)
+        texts.withUnsafeBufferPointer { buffer in
+            let shared = SendableBox(buffer)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                pieceCaches.withCache { cache in
+                let borrowed = pieceCaches.borrow()
+                defer { pieceCaches.giveBack(borrowed) }
+                borrowed._withUnsafeGuaranteedRef { cache in
                     while let range = chunks.next(worker: worker) {
-                        for i in range { shared.value[i] = count(texts[i], cache: cache) }
+                        for i in range { body(i, shared.value[i], cache) }
                     }
                 }
             }
         }
-        return counts
     }
 
     // MARK: Decoding

@@ -463,8 +463,8 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
 
     /// Encodes the parts `cache.parts[0..<count]` of a cut piece in order, the first starting at `p + from`:
     /// 1–2 bytes from the byte tables, single three-byte characters through ``BPECharacterCache``, other
-    /// 3–16 through the piece cache (key and slot already computed), longer
-    /// ones merged.
+    /// 3–16 through the piece cache (key and slot already computed), longer ones through the long-piece cache
+    /// or merged.
     @inline(__always)
     static func encodeParts(_ p: UnsafePointer<UInt8>, from: Int, count: Int, readable: Int, tables: BPEMergeTables,
                             cache: BPEPieceCache, into sink: inout BPEBufferSink) {
@@ -481,6 +481,15 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
             if a.slot < 0 {
                 if n <= 2 {
                     encodeTiny(at, n, byteRank: tables.bytes.byteRank, twoByteRank: tables.bytes.pairRank, into: &sink)
+                } else if n <= BPELongPieceCache.maxPieceBytes {
+                    // A long part (a box-drawing rule between its crossings, a long word in CJK text): parts
+                    // repeat where their pieces do not, so they go through the long-piece cache too.
+                    let long = cache.longPieces
+                    let hash = BPEBytesLookup.longHash(at, n)
+                    if long.lookup(at, n, hash: hash, into: &sink) { continue }
+                    let first = sink.count
+                    BytePairMerge.encodePiece(at, n, readable: readable - start, tables: tables, into: &sink)
+                    long.insert(at, n, hash: hash, ids: sink.base + first, count: sink.count - first)
                 } else {
                     BytePairMerge.encodePiece(at, n, readable: readable - start, tables: tables, into: &sink)
                 }

@@ -335,11 +335,16 @@ struct PretokenizerScanner {
     func o200kPieceEndGeneral(from i: Int) -> Int {
         let b = bytes[i]
         let (f, length) = scalar(at: i)
+        // A word from s needs an upper-ish or lower-ish scalar at s (U+ or U*W+): the attempts that cannot
+        // match are skipped (pieces such as " │" or "。\n\n" in CJK text try none).
+        let cased = Self.upperish | Self.lowerish
         let prefixable = f & Self.letterOrNumber == 0 && !Self.isNewline(b) && i + length < end
+            && scalar(at: i + length).flags & cased != 0
+        let word = f & cased != 0
         if prefixable, let e = o200kWord(from: i + length, needLower: true) { return e }
-        if let e = o200kWord(from: i, needLower: true) { return e }
+        if word, let e = o200kWord(from: i, needLower: true) { return e }
         if prefixable, let e = o200kWord(from: i + length, needLower: false) { return e }
-        if let e = o200kWord(from: i, needLower: false) { return e }
+        if word, let e = o200kWord(from: i, needLower: false) { return e }
         if f & Self.number != 0 { return numberRun(after: i + length) }    // \p{N}{1,3}
         if let j = otherPiece(at: i, flags: f, trailingSlash: true) { return j }   //  ?[^\s\p{L}\p{N}]+[\r\n/]*
         return whitespace(at: i, newlineRule: true)

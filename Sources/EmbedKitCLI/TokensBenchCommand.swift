@@ -151,7 +151,9 @@ struct TokensBench: ParsableCommand {
                 let processCPU = Self.processCPU()
                 report.batchSeconds.append(Self.time { batch = enc.encodeOrdinaryBatch(texts, threads: threads) })
                 report.batchProcessCPUSeconds.append(Self.processCPU() - processCPU)
-                guard batch.reduce(0, { $0 + $1.count }) == n else { throw TokensFailure("batch and sequential results differ") }
+                guard batch == texts.map({ enc.encodeOrdinary($0) }) else {
+                    throw TokensFailure("batch and sequential results differ")
+                }
             }
         }
         if floor { report.floor = Self.measureFloor(enc) }

@@ -4,6 +4,10 @@ rounds and, in brackets, the median over rounds of the per-round ratio to the fi
 cancel most of the minute-to-minute drift of a shared machine (docs/performance/cold6.md).
 
     python3 scripts/bench/tokens_paired.py ROUNDS REPEAT cl100k_base,o200k_base base=/tmp/ek-base new=/tmp/ek-new
+    python3 scripts/bench/tokens_paired.py --file merge-cl100k_base.txt ROUNDS REPEAT cl100k_base base=… new=…
+
+With `--file`, only that text is encoded and the table gives ns per pre-tokenized piece, cold and warm (for the
+texts of scripts/bench/cold_miss_pieces.py: the cost of a piece seen for the first time).
 
 Workloads: the real file and its reviews / Debian / Chinese parts (cold and, for the real file, warm) and the
 20,000 short docs (cold and warm), all from ~/.cache/embedkit/corpus.
@@ -17,6 +21,10 @@ import sys
 from pathlib import Path
 
 corpus = Path(os.environ.get("EMBEDKIT_HOME", Path.home() / ".cache" / "embedkit")) / "corpus"
+single = None
+if sys.argv[1] == "--file":
+    single = sys.argv[2]
+    del sys.argv[1:3]
 rounds, repeat = int(sys.argv[1]), sys.argv[2]
 encodings = sys.argv[3].split(",")
 binaries = [a.split("=", 1) for a in sys.argv[4:]]
@@ -29,8 +37,15 @@ for _ in range(rounds):
         order = binaries[:]
         random.shuffle(order)
         for name, path in order:
-            command = [path, "tokens", "bench", "--json", "--encoding", encoding, "--docs",
-                       str(corpus / "bench-docs.jsonl"), "--repeat", repeat, "--threads", "1"]
+            command = [path, "tokens", "bench", "--json", "--encoding", encoding, "--repeat", repeat, "--threads", "1"]
+            if single:
+                command += ["--file", single]
+                run = json.loads(subprocess.run(command, capture_output=True, check=True).stdout)
+                f = run["files"][0]
+                row = [min(f["cpuSeconds"]) / f["pieces"] * 1e9, min(f["warmCPUSeconds"]) / f["pieces"] * 1e9]
+                results.setdefault((encoding, name), []).append(row)
+                continue
+            command += ["--docs", str(corpus / "bench-docs.jsonl")]
             for f in files:
                 command += ["--file", str(corpus / f)]
             run = json.loads(subprocess.run(command, capture_output=True, check=True).stdout)
@@ -40,7 +55,10 @@ for _ in range(rounds):
             row.append(run["files"][0]["bytes"] / 1e6 / min(run["files"][0]["warmCPUSeconds"]))
             row.append(docs_mb / min(run["docsWarmCPUSeconds"]))
             results.setdefault((encoding, name), []).append(row)
-print(f"thread-CPU MB/s, best of {repeat} per run, median of {rounds} rounds [median per-round ratio to {binaries[0][0]}]")
+if single:
+    columns = ["cold ns/piece", "warm ns/piece"]
+unit = "ns per piece" if single else "MB/s"
+print(f"thread-CPU {unit}, best of {repeat} per run, median of {rounds} rounds [median per-round ratio to {binaries[0][0]}]")
 print(" " * 24 + "".join(f"{c:>16s}" for c in columns))
 for encoding in encodings:
     reference = results[(encoding, binaries[0][0])]

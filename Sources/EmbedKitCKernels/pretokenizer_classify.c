@@ -105,9 +105,9 @@ static inline int min_int(int a, int b) { return a < b ? a : b; }
 //
 // The answer is trusted only up to `trusted`, a piece start: the start of the run holding the byte before
 // the first non-ASCII byte or the window's end (that run may go on), an apostrophe whose contraction the
-// window cannot decide (r50k, cl100k: the bytes after it are unknown; decided ones become pieces), for o200k the
-// byte before the first apostrophe (a word may take a contraction as its suffix) and a '/' after a newline
-// (other pieces take [\r\n/]*).
+// window cannot decide (r50k, cl100k: the bytes after it are unknown; decided ones become pieces; o200k: the
+// letter before it, as a word takes a contraction as its suffix) and for o200k a '/' after a newline (other
+// pieces take [\r\n/]*).
 /// Length of the contraction at p[q] (an apostrophe that starts a piece): r50k '(?:[sdmt]|ll|ve|re), cl100k the
 /// same case-insensitively; 0 when none, -1 when the bytes needed are not known ASCII (past the window, or
 /// non-ASCII: 'ſ folds to 's).
@@ -170,6 +170,26 @@ static void window_bounds(const uint8_t *p, const ek_pretok_masks *m, int n, int
             b |= (uint64_t)1 << (q + k);
         }
     }
+    // o200k: contractions are only a word's optional suffix, (?i:'s|'t|'re|'ve|'m|'ll|'d). An apostrophe right
+    // after an ASCII letter ends that letter's word; a matching contraction joins the word (no piece starts at
+    // the apostrophe or inside the contraction, the next one starts after it); otherwise the apostrophe is an
+    // other byte like any (rules above). An apostrophe after anything else starts no contraction. Undecidable
+    // ones (bytes past the window or non-ASCII: 'ſ folds to 's) end the trusted part at their word's start.
+    if (pattern == EK_PRETOK_O200K) {
+        uint64_t ap = m->apostrophe & (L << 1);
+        int after = -1;                                            // the byte after the last contraction
+        while (ap) {
+            int q = __builtin_ctzll(ap);
+            ap &= ap - 1;
+            if (q == after) continue;                              // its letter ends a contraction, not a word
+            int k = contraction_length(p, q, n, complete, 1);
+            if (k < 0 || q + k >= 64) { apostrophe_limit = q - 1; break; }
+            if (k == 0) continue;
+            b &= ~(below(q + k) & ~below(q));
+            b |= (uint64_t)1 << (q + k);
+            after = q + k;
+        }
+    }
     int limit = complete ? n : 64;
     uint64_t nonascii = m->nonascii;
     if (nonascii || !complete) {
@@ -179,11 +199,7 @@ static void window_bounds(const uint8_t *p, const ek_pretok_masks *m, int n, int
         uint64_t starts = ~continues & below(q);                   // bit 0 is always a start
         limit = min_int(limit, 63 - __builtin_clzll(starts));     // start of the run holding byte q-1
     }
-    if (pattern == EK_PRETOK_O200K) {
-        if (m->apostrophe) limit = min_int(limit, __builtin_ctzll(m->apostrophe) - 1);
-    } else {
-        limit = min_int(limit, apostrophe_limit);
-    }
+    limit = min_int(limit, apostrophe_limit);
     limit = min_int(limit, slash_limit);
     if (limit < 0) { out->bounds = 0; out->trusted = 0; return; }
     if (complete && limit == n) b |= (uint64_t)1 << n;

@@ -18,6 +18,7 @@ struct PretokenizerBlockTests {
         " .b", ".b", "a.b", "x .b", "  .b", "HTTPServer", "helloWorld", "HELLO", "HELLo", "12345678", "1234",
         " 12", "a1b2", "é", "aé", " é", "éa", "\u{A0}x", " \u{3000} ", "٣٤٥6", "12٣", "中文", "x中", "👋🏽", "ǅx",
         "   ", " ", "\n", "\r", "/", "//", "a//b", " ?!", "\u{0B}\u{0C}x", "\u{1C}\u{1F}", "\u{85}x", "ŉ'S",
+        "a't's", "it'sx'd", "I'M'll", "x'll'", "don't'", "e's'S", "9's", ".'s", "rock'n'roll", "it'd've",
     ]
 
     static let filler = Array("The quick brown fox, jumps over 12345 lazy dogs.\n  Indented\tline: x/y; \"q\" [ok]\r\n".utf8)

@@ -23,6 +23,24 @@ struct UnicodeCategoryTests {
         #expect(mismatches.isEmpty, "\(mismatches)")
     }
 
+    /// The scanner reads classes straight from UTF-8, with shortcuts (a three-byte scalar by its first two
+    /// bytes when its 64-scalar block is uniform): on every scalar it must agree with the table.
+    @Test func scannerAgreesWithTableOnEveryScalar() {
+        var scalars = String.UnicodeScalarView()
+        for value in UInt32(0)..<0x110000 {
+            if let scalar = Unicode.Scalar(value) { scalars.append(scalar) }
+        }
+        let scanned = UnicodeCategoryTable.classesAsScanned(String(scalars))
+        #expect(scanned.count == 0x110000 - 0x800)                                       // all but surrogates
+        var mismatches: [String] = []
+        for (k, scalar) in scalars.enumerated() where scanned[k] != UnicodeCategoryTable.classes(of: scalar.value) {
+            if mismatches.count < 10 { mismatches.append(String(format: "U+%04X", scalar.value)) }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches)")
+        // CJK ideographs and kana read as letters (Lo: upper-ish and lower-ish in o200k's classes).
+        #expect(UnicodeCategoryTable.classesAsScanned("中文かな") == Array(repeating: [.letter, .upperish, .lowerish], count: 4))
+    }
+
     @Test func spotChecks() {
         #expect(UnicodeCategoryTable.classes(of: 0x61) == [.letter, .lowerish])          // a
         #expect(UnicodeCategoryTable.classes(of: 0x41) == [.letter, .upperish])          // A

@@ -12,25 +12,46 @@
 /// tokens (the byte-pair table); the 3- and 4-byte windows of every token's every cut are set in a bitset
 /// (one hash). A boundary is cut only when none of its windows is set: collisions only forgo a cut, so the
 /// result is always exact.
+///
+/// Boundaries between two characters of three or more bytes (CJK text) have their own exact table,
+/// ``joined``: one bit per window `c c | L c` (two continuation bytes, a three-byte lead, a continuation
+/// byte: 2^22 windows, 512 KiB), set when any of the four tests above would refuse the cut — the same
+/// windows, expanded over the byte a test does not look at, with no hash collisions. One probe instead of four,
+/// and the bits of one preceding character's last two bytes share a 128-byte stretch (cache-friendly on text
+/// that reuses a few thousand characters).
 struct BPECutFilter {
     static let bitCountLog2: UInt64 = 22
     let words: UnsafeMutablePointer<UInt64>
+    /// Refused `c c | L c` windows, by ``joinedIndex(_:_:)``.
+    let joined: UnsafeMutablePointer<UInt64>
 
     init(arena: UnsafeMutablePointer<UInt8>, offsets: UnsafeMutablePointer<UInt32>, rankCount: Int) {
         let wordCount = 1 << (Self.bitCountLog2 - 6)
         words = HugePageMemory.allocate(UInt64.self, capacity: wordCount)
         words.initialize(repeating: 0, count: wordCount)
+        joined = HugePageMemory.allocate(UInt64.self, capacity: Self.joinedWordCount)
+        joined.initialize(repeating: 0, count: Self.joinedWordCount)
         for t in 0..<rankCount {
             let start = Int(offsets[t]), n = Int(offsets[t + 1]) - start
-            if n < 3 { continue }
             let p = arena + start
+            if n == 2 {
+                if Self.isContinuation(p[0]) && Self.isLead3(p[1]) { refuseJoined(w0: nil, p[0], p[1], w3: nil) }
+                continue
+            }
+            if n < 3 { continue }
             for q in 1..<n {
                 let left = min(2, q), right = min(2, n - q)
                 let key: UInt64
                 switch (left, right) {
-                case (1, 2): key = Self.key3(p[q - 1], p[q], p[q + 1], kind: 1)
-                case (2, 1): key = Self.key3(p[q - 2], p[q - 1], p[q], kind: 2)
-                default: key = Self.key4(p + q - 2)
+                case (1, 2):
+                    key = Self.key3(p[q - 1], p[q], p[q + 1], kind: 1)
+                    refuseJoined(w0: nil, p[q - 1], p[q], w3: p[q + 1])
+                case (2, 1):
+                    key = Self.key3(p[q - 2], p[q - 1], p[q], kind: 2)
+                    refuseJoined(w0: p[q - 2], p[q - 1], p[q], w3: nil)
+                default:
+                    key = Self.key4(p + q - 2)
+                    refuseJoined(w0: p[q - 2], p[q - 1], p[q], w3: p[q + 1])
                 }
                 let bit = Self.bit(key)
                 words[bit >> 6] |= 1 << UInt64(bit & 63)
@@ -38,7 +59,36 @@ struct BPECutFilter {
         }
     }
 
-    func deallocate() { HugePageMemory.deallocate(words) }
+    func deallocate() { HugePageMemory.deallocate(words); HugePageMemory.deallocate(joined) }
+
+    static let joinedWordCount = 1 << 16
+
+    @inline(__always)
+    static func isContinuation(_ b: UInt8) -> Bool { b & 0xC0 == 0x80 }
+
+    @inline(__always)
+    static func isLead3(_ b: UInt8) -> Bool { b & 0xF0 == 0xE0 }
+
+    /// Bit of the window `w0 w1 | w2 w3` (continuation, continuation, three-byte lead, continuation).
+    @inline(__always)
+    static func joinedIndex(_ w0: UInt8, _ w1: UInt8, _ w2: UInt8, _ w3: UInt8) -> Int {
+        Int(w0 & 0x3F) << 16 | Int(w1 & 0x3F) << 10 | Int(w2 & 0x0F) << 6 | Int(w3 & 0x3F)
+    }
+
+    /// Refuses every `c c | L c` window matching `w0 w1 | w2 w3` (nil: any continuation byte there).
+    private func refuseJoined(w0: UInt8?, _ w1: UInt8, _ w2: UInt8, w3: UInt8?) {
+        guard Self.isContinuation(w1) && Self.isLead3(w2) else { return }
+        if let w0, !Self.isContinuation(w0) { return }
+        if let w3, !Self.isContinuation(w3) { return }
+        let firsts: ClosedRange<UInt8> = w0.map { $0...$0 } ?? 0x80...0xBF
+        let lasts: ClosedRange<UInt8> = w3.map { $0...$0 } ?? 0x80...0xBF
+        for a in firsts {
+            for d in lasts {
+                let bit = Self.joinedIndex(a, w1, w2, d)
+                joined[bit >> 6] |= 1 << UInt64(bit & 63)
+            }
+        }
+    }
 
     @inline(__always)
     static func key3(_ a: UInt8, _ b: UInt8, _ c: UInt8, kind: UInt64) -> UInt64 {
@@ -61,10 +111,16 @@ struct BPECutFilter {
         return words[bit >> 6] & (1 << UInt64(bit & 63)) != 0
     }
 
-    /// True when no token can straddle position k (1 ≤ k < n) of the piece `p[0..<n]`; `twoByteRank` is the
-    /// byte-pair rank table (`missing` where two bytes are not a token).
+    /// True when no token can straddle position k (1 ≤ k < n, a character boundary) of the piece `p[0..<n]`,
+    /// which holds whole UTF-8 characters; `twoByteRank` is the byte-pair rank table (`missing` where two
+    /// bytes are not a token).
     @inline(__always)
     func canCut(_ p: UnsafePointer<UInt8>, _ k: Int, _ n: Int, twoByteRank: UnsafeMutablePointer<UInt32>) -> Bool {
+        if k >= 2 && Self.isLead3(p[k]) && Self.isContinuation(p[k - 1]) && Self.isContinuation(p[k - 2]) {
+            // Between two multi-byte characters, the next one of three bytes (p[k + 1] is in the piece).
+            let bit = Self.joinedIndex(p[k - 2], p[k - 1], p[k], p[k + 1])
+            return joined[bit >> 6] & (1 << UInt64(bit & 63)) == 0
+        }
         if twoByteRank[Int(p[k - 1]) << 8 | Int(p[k])] != BPERankTable.missing { return false }
         if k + 2 <= n && isSet(Self.key3(p[k - 1], p[k], p[k + 1], kind: 1)) { return false }
         if k >= 2 {

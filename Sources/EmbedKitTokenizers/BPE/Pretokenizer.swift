@@ -27,6 +27,8 @@ struct PretokenizerScanner {
     @usableFromInline let end: Int
     let table: TwoStageTable
     let latin: UnsafePointer<UInt8>
+    /// Flags of three-byte scalars by their first two bytes (``TwoStageTable/threeByte``).
+    let threeByte: UnsafePointer<UInt8>
     /// The block path's window: byte classes of `bytes[windowBase ..< windowBase + 64]` (clipped to `end`).
     var window = PretokenizerWindow()
     /// The pattern of the block path (the scalar functions are per pattern).
@@ -46,9 +48,11 @@ struct PretokenizerScanner {
         self.useWindows = Self.vectorWindows
         self.table = UnicodeCategoryTable.storage
         self.latin = UnsafePointer(table.blocks + Int(table.blockIndex[0]) * 256)
+        self.threeByte = UnsafePointer(table.threeByte)
     }
 
-    /// Flags and byte length of the scalar starting at `i` (`i < end`).
+    /// Flags and byte length of the scalar starting at `i` (`i < end`). A three-byte scalar whose 64-scalar
+    /// block has one set of flags is classified by its first two bytes alone.
     @inline(__always)
     func scalar(at i: Int) -> (flags: UInt8, length: Int) {
         let b0 = bytes[i]
@@ -58,6 +62,9 @@ struct PretokenizerScanner {
             value = UInt32(b0 & 0x1F) << 6 | UInt32(bytes[i + 1] & 0x3F)
             length = 2
         } else if b0 < 0xF0 {
+            let b1 = bytes[i + 1]
+            let uniform = threeByte[Int(b0 & 0x0F) << 6 | Int(b1 & 0x3F)]
+            if uniform != TwoStageTable.mixed { return (uniform, 3) }      // e.g. CJK ideographs
             value = UInt32(b0 & 0x0F) << 12 | UInt32(bytes[i + 1] & 0x3F) << 6 | UInt32(bytes[i + 2] & 0x3F)
             length = 3
         } else {
@@ -328,11 +335,16 @@ struct PretokenizerScanner {
     func o200kPieceEndGeneral(from i: Int) -> Int {
         let b = bytes[i]
         let (f, length) = scalar(at: i)
+        // A word from s needs an upper-ish or lower-ish scalar at s (U+ or U*W+): the attempts that cannot
+        // match are skipped (pieces such as " │" or "。\n\n" in CJK text try none).
+        let cased = Self.upperish | Self.lowerish
         let prefixable = f & Self.letterOrNumber == 0 && !Self.isNewline(b) && i + length < end
+            && scalar(at: i + length).flags & cased != 0
+        let word = f & cased != 0
         if prefixable, let e = o200kWord(from: i + length, needLower: true) { return e }
-        if let e = o200kWord(from: i, needLower: true) { return e }
+        if word, let e = o200kWord(from: i, needLower: true) { return e }
         if prefixable, let e = o200kWord(from: i + length, needLower: false) { return e }
-        if let e = o200kWord(from: i, needLower: false) { return e }
+        if word, let e = o200kWord(from: i, needLower: false) { return e }
         if f & Self.number != 0 { return numberRun(after: i + length) }    // \p{N}{1,3}
         if let j = otherPiece(at: i, flags: f, trailingSlash: true) { return j }   //  ?[^\s\p{L}\p{N}]+[\r\n/]*
         return whitespace(at: i, newlineRule: true)

@@ -415,15 +415,19 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     static func encodeIfCuttable(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, tables: BPEMergeTables,
                                  cache: BPEPieceCache, into sink: inout BPEBufferSink) -> Bool {
         let cuts = tables.pairs.cuts, twoByteRank = tables.bytes.pairRank
-        let parts = cache.parts, entries = cache.entries
-        var k = 1
-        while k < n && !(p[k] & 0xC0 != 0x80 && cuts.canCut(p, k, n, twoByteRank: twoByteRank)) { k += 1 }
+        let parts = cache.parts, entries = cache.entries, characters = cache.longPieces.characters.slots
+        var k = nextCut(p, after: 0, n, cuts: cuts, twoByteRank: twoByteRank)
         if k == n { return false }
         var first = 0, count = 0, start = 0
         while true {
             // Part [start, k): key and slot now, its cache line requested.
             let length = k - start
-            if length >= 3 && length <= BPEPieceCache.maxPieceBytes {
+            if length == 3 && p[start] & 0xF0 == 0xE0 {
+                // One three-byte character: the character cache, indexed by its value.
+                let slot = BPECharacterCache.slot(p + start)
+                ek_prefetch(characters + slot)
+                parts[count] = BPEPieceAhead(end: k, slot: BPEPieceAhead.character, k0: UInt64(slot), k1: 0)
+            } else if length >= 3 && length <= BPEPieceCache.maxPieceBytes {
                 let (k0, k1) = BPEPieceCache.key(p + start, length, readable: readable - start)
                 let slot = BPEPieceCache.slot(k0, k1, length)
                 ek_prefetch(entries + slot)
@@ -439,26 +443,53 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                 count = 0
             }
             if k == n { return true }
-            k += 1
-            while k < n && !(p[k] & 0xC0 != 0x80 && cuts.canCut(p, k, n, twoByteRank: twoByteRank)) { k += 1 }
+            k = nextCut(p, after: k, n, cuts: cuts, twoByteRank: twoByteRank)
+        }
+    }
+
+    /// The first character boundary after the one at `k` (< n) where ``BPECutFilter`` allows a cut, or `n`.
+    /// Steps a character at a time (the piece is valid UTF-8: its lead bytes give the lengths).
+    @inline(__always)
+    static func nextCut(_ p: UnsafePointer<UInt8>, after k: Int, _ n: Int, cuts: BPECutFilter,
+                        twoByteRank: UnsafeMutablePointer<UInt32>) -> Int {
+        var k = k
+        while true {
+            let b = p[k]
+            k &+= 1 &+ (b >= 0xC0 ? 1 : 0) &+ (b >= 0xE0 ? 1 : 0) &+ (b >= 0xF0 ? 1 : 0)
+            if k >= n { return n }
+            if cuts.canCut(p, k, n, twoByteRank: twoByteRank) { return k }
         }
     }
 
     /// Encodes the parts `cache.parts[0..<count]` of a cut piece in order, the first starting at `p + from`:
-    /// 1–2 bytes from the byte tables, 3–16 through the piece cache (key and slot already computed), longer
-    /// ones merged.
+    /// 1–2 bytes from the byte tables, single three-byte characters through ``BPECharacterCache``, other
+    /// 3–16 through the piece cache (key and slot already computed), longer ones through the long-piece cache
+    /// or merged.
     @inline(__always)
     static func encodeParts(_ p: UnsafePointer<UInt8>, from: Int, count: Int, readable: Int, tables: BPEMergeTables,
                             cache: BPEPieceCache, into sink: inout BPEBufferSink) {
-        let parts = cache.parts, entries = cache.entries
+        let parts = cache.parts, entries = cache.entries, characters = cache.longPieces.characters
         var start = from
         for q in 0..<count {
             let a = parts[q]
             let n = a.end - start, at = p + start
             defer { start = a.end }
+            if a.slot == BPEPieceAhead.character {
+                characters.write(at, slot: Int(truncatingIfNeeded: a.k0), bytes: tables.bytes, into: &sink)
+                continue
+            }
             if a.slot < 0 {
                 if n <= 2 {
                     encodeTiny(at, n, byteRank: tables.bytes.byteRank, twoByteRank: tables.bytes.pairRank, into: &sink)
+                } else if n <= BPELongPieceCache.maxPieceBytes {
+                    // A long part (a box-drawing rule between its crossings, a long word in CJK text): parts
+                    // repeat where their pieces do not, so they go through the long-piece cache too.
+                    let long = cache.longPieces
+                    let hash = BPEBytesLookup.longHash(at, n)
+                    if long.lookup(at, n, hash: hash, into: &sink) { continue }
+                    let first = sink.count
+                    BytePairMerge.encodePiece(at, n, readable: readable - start, tables: tables, into: &sink)
+                    long.insert(at, n, hash: hash, ids: sink.base + first, count: sink.count - first)
                 } else {
                     BytePairMerge.encodePiece(at, n, readable: readable - start, tables: tables, into: &sink)
                 }

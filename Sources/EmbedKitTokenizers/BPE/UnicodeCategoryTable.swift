@@ -27,6 +27,24 @@ public enum UnicodeCategoryTable {
         UnicodeClasses(rawValue: flags(scalar))
     }
 
+    /// The classes of each scalar of `text`, read as the pre-tokenizer reads them straight from UTF-8 (for
+    /// checking its shortcuts, such as classifying CJK text by its first two bytes, against ``classes(of:)``).
+    public static func classesAsScanned(_ text: String) -> [UnicodeClasses] {
+        var utf8 = Array(text.utf8)
+        return utf8.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return [] }
+            let scanner = PretokenizerScanner(bytes: UnsafePointer(base), end: buffer.count, pattern: .cl100k)
+            var result: [UnicodeClasses] = []
+            var i = 0
+            while i < buffer.count {
+                let (flags, length) = scanner.scalar(at: i)
+                result.append(UnicodeClasses(rawValue: flags))
+                i += length
+            }
+            return result
+        }
+    }
+
     @usableFromInline
     static func flags(_ scalar: UInt32) -> UInt8 {
         guard scalar < 0x110000 else { return 0 }
@@ -40,6 +58,11 @@ public enum UnicodeCategoryTable {
 final class TwoStageTable: @unchecked Sendable {
     let blockIndex: UnsafeMutablePointer<UInt16>
     let blocks: UnsafeMutablePointer<UInt8>
+    /// Three-byte UTF-8 by its first two bytes: index `(b0 & 0x0F) << 6 | (b1 & 0x3F)` names the 64 scalars
+    /// sharing them; the entry is their flags when all 64 have the same, else ``mixed``. Runs of CJK text
+    /// classify from one small table this way (every such block is all `\p{Lo}`).
+    let threeByte: UnsafeMutablePointer<UInt8>
+    static let mixed: UInt8 = 0xFF
 
     init(runs: String) {
         var flat = [UInt8](repeating: 0, count: 0x110000)
@@ -69,6 +92,11 @@ final class TwoStageTable: @unchecked Sendable {
         blocks = .allocate(capacity: ordered.count * 256)
         for (i, block) in ordered.enumerated() {
             for j in 0..<256 { blocks[i * 256 + j] = block[j] }
+        }
+        threeByte = .allocate(capacity: 1024)
+        for lead in 0..<1024 {
+            let first = flat[lead << 6]
+            threeByte[lead] = flat[lead << 6 ..< (lead + 1) << 6].allSatisfy { $0 == first } ? first : Self.mixed
         }
     }
 

@@ -8,9 +8,9 @@ import Synchronization
 /// A cache belongs to one thread at a time: ``TiktokenEncoding`` lends caches from a small locked pool for
 /// the duration of one encode call (or one batch worker) and takes them back. The cache never changes results:
 /// an entry holds exactly the ids the merge produced for exactly those bytes (full key compared on every hit).
-/// Memory is bounded, ~3.5 MiB per cache: `slotCount` × 32 bytes (2 MiB: 64k slots, so the ~41k distinct
+/// Memory is bounded, ~4 MiB per cache: `slotCount` × 32 bytes (2 MiB: 64k slots, so the ~41k distinct
 /// 3–16-byte pieces of a few MB of mixed text rarely evict each other; 16k slots missed ~20 % more often), the
-/// 64 KiB ``BPEPairCache``, the ~1.4 MiB ``BPELongPieceCache``, the 4 KiB padded copy of short texts, the id
+/// 64 KiB ``BPEPairCache``, the ~1.4 MiB ``BPELongPieceCache`` with its 512 KiB ``BPECharacterCache``, the 4 KiB padded copy of short texts, the id
 /// buffer (64 KiB, shrunk back after a call that grew it past 1 MiB; a call on a long text sizes it to
 /// 4 bytes per text byte), the 8 KiB widened-id buffer and ~3 KiB of look-ahead records.
 final class BPEPieceCache {
@@ -145,7 +145,12 @@ final class BPEPieceCache {
         entries[slot] = Entry(k0: k0, k1: k1, meta: UInt32(length) | UInt32(count) << 5, id0: ids[0],
                               id1: count > 1 ? ids[1] : 0, id2: count > 2 ? ids[2] : 0)
     }
+}
 
+/// A cacheable piece's key and piece-cache slot. A caseless enum rather than static methods of
+/// ``BPEPieceCache``: called from the hot loop without being inlined, a class's static method is handed the
+/// class's metadata, fetched on every piece.
+enum BPEPieceKey {
     /// The `n` bytes at `p` (2 ≤ n ≤ 16) zero-padded into two words; `readable` bytes may be read at `p`.
     @inline(__always)
     static func key(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int) -> (UInt64, UInt64) {
@@ -164,7 +169,7 @@ final class BPEPieceCache {
     @inline(__always)
     static func slot(_ k0: UInt64, _ k1: UInt64, _ n: Int) -> Int {
         let h = (k0 &+ UInt64(n)) &* 0x9E37_79B9_7F4A_7C15 ^ (k1 &* 0xBF58_476D_1CE4_E5B9)
-        return Int(((h ^ h >> 31) &* 0x94D0_49BB_1331_11EB) >> UInt64(64 - slotBits))
+        return Int(((h ^ h >> 31) &* 0x94D0_49BB_1331_11EB) >> UInt64(64 - BPEPieceCache.slotBits))
     }
 }
 
@@ -179,7 +184,7 @@ struct BPEPieceAhead {
 
 /// A small pool of piece caches shared by the threads encoding with one ``TiktokenEncoding``: a caller borrows
 /// one for a whole encode call or batch worker, so no cache is ever used by two threads at once. At most
-/// `limit` idle caches are kept (memory bound: `limit` × ~3.5 MiB).
+/// `limit` idle caches are kept (memory bound: `limit` × ~4 MiB).
 ///
 /// One idle cache sits in an atomic slot, holding the reference the pool owns: a single thread encoding many
 /// short texts one call at a time takes it with one atomic exchange and puts it back with one compare-exchange,
@@ -251,7 +256,7 @@ final class BPEPieceCachePool: @unchecked Sendable {
     }
 
     /// Empties every idle cache (the next encode starts cold), keeping its memory: a cold start then measures
-    /// unseen text, not the one-time cost of allocating and first touching ~3.5 MiB.
+    /// unseen text, not the one-time cost of allocating and first touching ~4 MiB.
     func reset() {
         let raw = fast.exchange(0, ordering: .acquiring)
         if let pointer = UnsafeRawPointer(bitPattern: raw) {

@@ -25,7 +25,9 @@ public enum PretokenizerPattern: String, Sendable {
 struct PretokenizerScanner {
     @usableFromInline let bytes: UnsafePointer<UInt8>
     @usableFromInline let end: Int
-    let table: TwoStageTable
+    /// The process-wide category table (``UnicodeCategoryTable/storage``, never freed): unowned, so building a
+    /// scanner per encode call touches no reference count.
+    unowned(unsafe) let table: TwoStageTable
     let latin: UnsafePointer<UInt8>
     /// Flags of three-byte scalars by their first two bytes (``TwoStageTable/threeByte``).
     let threeByte: UnsafePointer<UInt8>

@@ -357,8 +357,8 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                 let e = scanner.pieceEnd(from: j)
                 let n = e - j
                 if n >= 3 && n <= BPEPieceCache.maxPieceBytes {
-                    let (k0, k1) = BPEPieceCache.key(base + j, n, readable: total - j)
-                    let slot = BPEPieceCache.slot(k0, k1, n)
+                    let (k0, k1) = BPEPieceKey.key(base + j, n, readable: total - j)
+                    let slot = BPEPieceKey.slot(k0, k1, n)
                     ek_prefetch(entries + slot)
                     if n <= 8 { ek_prefetch(shortSlots + BPEBytesLookup.shortSlot(k0, n, shortShift)) }
                     ahead[m] = BPEPieceAhead(end: e, slot: slot, k0: k0, k1: k1)
@@ -478,8 +478,8 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                 ek_prefetch(characters + slot)
                 parts[count] = BPEPieceAhead(end: k, slot: BPEPieceAhead.character, k0: UInt64(slot), k1: 0)
             } else if length >= 3 && length <= BPEPieceCache.maxPieceBytes {
-                let (k0, k1) = BPEPieceCache.key(p + start, length, readable: readable - start)
-                let slot = BPEPieceCache.slot(k0, k1, length)
+                let (k0, k1) = BPEPieceKey.key(p + start, length, readable: readable - start)
+                let slot = BPEPieceKey.slot(k0, k1, length)
                 ek_prefetch(entries + slot)
                 parts[count] = BPEPieceAhead(end: k, slot: slot, k0: k0, k1: k1)
             } else {

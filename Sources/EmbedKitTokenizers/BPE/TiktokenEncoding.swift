@@ -460,7 +460,9 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     /// The parts are found up to ``BPEPieceCache/partCapacity`` at a time, their piece-cache slots
     /// prefetched as they are found, then encoded in order, so the probes overlap. A part the cache misses is
     /// merged whole (never cut again: it has no boundary that the whole piece could cut, and merging any
-    /// piece whole is exact).
+    /// piece whole is exact). A part is looked up as a whole token before it is merged: that equals merging it
+    /// because every token of the four vocabularies is its own merge result (checked by
+    /// scripts/check/tiktoken_self_merge.py; ``TiktokenSpec`` admits no other vocabulary).
     @inline(never)
     static func encodeIfCuttable(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, tables: BPEMergeTables,
                                  cache: BPEPieceCache, into sink: inout BPEBufferSink) -> Bool {

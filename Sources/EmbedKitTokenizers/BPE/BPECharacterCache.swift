@@ -1,7 +1,7 @@
 /// The ids of single three-byte characters (U+0800…U+FFFF: CJK ideographs, kana, hangul, full-width
 /// punctuation) met as parts of cut pieces, indexed directly by the character's 16-bit value: cutting a run of
 /// Chinese text (see ``BPECutFilter``) leaves mostly one-character parts, and a direct index costs one load
-/// where the piece cache costs a key, a hash and a compare. One per ``BPELongPieceCache`` (so one thread at a
+/// where the piece cache costs a key, a hash and a compare. One per ``BPEPieceCache`` (so one thread at a
 /// time, emptied with it); 65,536 × 8 bytes = 512 KiB.
 ///
 /// An entry is 0 (unknown) or `count << 60 | id0 | id1 << 20 | id2 << 40` (ranks are below 2^20 in every

@@ -5,8 +5,7 @@
 /// real text repeats some of them (a quoted line, a signature, a separator run): a hit costs a hash and a
 /// compare of the bytes instead. Direct-mapped by a 64-bit hash of the bytes; an entry keeps a copy of the
 /// piece's bytes and ids in two arenas, and a hit compares the full bytes, so results never depend on the
-/// cache. When an arena is full every entry is dropped at once (memory stays fixed: ~1.3 MiB). It also holds
-/// the ids of the one-character parts its pieces are cut into (``BPECharacterCache``, 512 KiB), emptied with it.
+/// cache. When an arena is full every entry is dropped at once (memory stays fixed: ~1.3 MiB).
 struct BPELongPieceCache {
     static let maxPieceBytes = 1024
     static let slotBits = 12
@@ -27,27 +26,18 @@ struct BPELongPieceCache {
     let ids: UnsafeMutablePointer<UInt32>
     /// Bytes and ids used in the arenas: `[0]` bytes, `[1]` ids.
     let used: UnsafeMutablePointer<Int>
-    /// Single three-byte characters cut out of long pieces.
-    let characters: BPECharacterCache
 
     static func allocate() -> BPELongPieceCache {
         let cache = BPELongPieceCache(slots: .allocate(capacity: slotCount), bytes: HugePageMemory.allocate(UInt8.self, capacity: byteCapacity),
-                                      ids: .allocate(capacity: idCapacity), used: .allocate(capacity: 2),
-                                      characters: .allocate())
+                                      ids: .allocate(capacity: idCapacity), used: .allocate(capacity: 2))
         cache.clear()
         return cache
     }
 
-    func deallocate() { slots.deallocate(); HugePageMemory.deallocate(bytes); ids.deallocate(); used.deallocate(); characters.deallocate() }
+    func deallocate() { slots.deallocate(); HugePageMemory.deallocate(bytes); ids.deallocate(); used.deallocate() }
 
-    /// Forgets every entry, the remembered characters too.
+    /// Forgets every entry.
     func clear() {
-        dropPieces()
-        characters.clear()
-    }
-
-    /// Forgets the long pieces (when an arena is full); the characters stay.
-    func dropPieces() {
         slots.initialize(repeating: Slot(hash: 0, byteOffset: 0, length: 0, idOffset: 0, idCount: 0), count: Self.slotCount)
         used[0] = 0
         used[1] = 0
@@ -58,7 +48,7 @@ struct BPELongPieceCache {
 
     /// Appends the remembered ids of the `n` bytes at `p` (hashed to `hash`) and returns true, or returns false.
     @inline(__always)
-    func lookup(_ p: UnsafePointer<UInt8>, _ n: Int, hash: UInt64, into sink: inout BPEBufferSink) -> Bool {
+    private func lookup(_ p: UnsafePointer<UInt8>, _ n: Int, hash: UInt64, into sink: inout BPEBufferSink) -> Bool {
         let s = slots[Self.slot(hash)]
         guard s.hash == hash && s.length == UInt32(n) && memcmpEqual(bytes + Int(s.byteOffset), p, n) else { return false }
         let count = Int(s.idCount)
@@ -67,9 +57,21 @@ struct BPELongPieceCache {
         return true
     }
 
+    /// Appends the ids of the `n` bytes at `p`: the remembered ones, or those `encode` appends (then
+    /// remembered).
+    @inline(__always)
+    func encode(_ p: UnsafePointer<UInt8>, _ n: Int, into sink: inout BPEBufferSink,
+                _ encode: (inout BPEBufferSink) -> Void) {
+        let hash = BPEBytesLookup.longHash(p, n)
+        if lookup(p, n, hash: hash, into: &sink) { return }
+        let first = sink.count
+        encode(&sink)
+        insert(p, n, hash: hash, ids: sink.base + first, count: sink.count - first)
+    }
+
     /// Remembers that the `n` bytes at `p` (hashed to `hash`) encode to `pieceIds[0..<count]`.
-    func insert(_ p: UnsafePointer<UInt8>, _ n: Int, hash: UInt64, ids pieceIds: UnsafePointer<UInt32>, count: Int) {
-        if used[0] + n > Self.byteCapacity || used[1] + count > Self.idCapacity { dropPieces() }
+    private func insert(_ p: UnsafePointer<UInt8>, _ n: Int, hash: UInt64, ids pieceIds: UnsafePointer<UInt32>, count: Int) {
+        if used[0] + n > Self.byteCapacity || used[1] + count > Self.idCapacity { clear() }
         let byteOffset = used[0], idOffset = used[1]
         (bytes + byteOffset).update(from: p, count: n)
         (ids + idOffset).update(from: pieceIds, count: count)

@@ -10,9 +10,10 @@ import Synchronization
 /// an entry holds exactly the ids the merge produced for exactly those bytes (full key compared on every hit).
 /// Memory is bounded, ~4 MiB per cache: `slotCount` × 32 bytes (2 MiB: 64k slots, so the ~41k distinct
 /// 3–16-byte pieces of a few MB of mixed text rarely evict each other; 16k slots missed ~20 % more often), the
-/// 64 KiB ``BPEPairCache``, the ~1.4 MiB ``BPELongPieceCache`` with its 512 KiB ``BPECharacterCache``, the 4 KiB padded copy of short texts, the id
-/// buffer (64 KiB, shrunk back after a call that grew it past 1 MiB; a call on a long text sizes it to
-/// 4 bytes per text byte), the 8 KiB widened-id buffer and ~3 KiB of look-ahead records.
+/// 64 KiB ``BPEPairCache``, the ~1.4 MiB ``BPELongPieceCache``, the 512 KiB ``BPECharacterCache``, the 4 KiB
+/// padded copy of short texts, the id buffer (64 KiB, shrunk back after a call that grew it past 1 MiB; a call
+/// on a long text sizes it to 4 bytes per text byte), the 8 KiB widened-id buffer and ~3 KiB of look-ahead
+/// records.
 final class BPEPieceCache {
     static let maxPieceBytes = 16
     static let slotBits = 16
@@ -74,6 +75,8 @@ final class BPEPieceCache {
     let pairCache = BPEPairCache.allocate()
     /// Recently encoded long pieces (see ``BPELongPieceCache``).
     let longPieces = BPELongPieceCache.allocate()
+    /// Single three-byte characters cut out of long pieces (see ``BPECharacterCache``).
+    let characters = BPECharacterCache.allocate()
     /// Where encode calls write their ids (grown on demand, shrunk back after a large call; see ``takeIds``).
     var ids: UnsafeMutablePointer<UInt32>
     var idCapacity: Int
@@ -125,6 +128,7 @@ final class BPEPieceCache {
         padded.deallocate()
         pairCache.deallocate()
         longPieces.deallocate()
+        characters.deallocate()
         ids.deallocate()
         wide.deallocate()
         tables?.deallocate()
@@ -135,6 +139,7 @@ final class BPEPieceCache {
         entries.update(repeating: Entry(k0: 0, k1: 0, meta: 0, id0: 0, id1: 0, id2: 0), count: Self.slotCount)
         pairCache.slots.update(repeating: .max, count: BPEPairCache.slotCount)
         longPieces.clear()
+        characters.clear()
     }
 
     /// Keeps the `count` ids at `ids` as the encoding of the piece with key `k0`/`k1` and `length` bytes, in

@@ -406,12 +406,9 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                 encodeCutting(p, n, readable: readable, tables: tables, cache: cache, into: &sink)
                 return
             }
-            let long = cache.longPieces
-            let hash = BPEBytesLookup.longHash(p, n)
-            if long.lookup(p, n, hash: hash, into: &sink) { return }
-            let first = sink.count
-            encodeCutting(p, n, readable: readable, tables: tables, cache: cache, into: &sink)
-            long.insert(p, n, hash: hash, ids: sink.base + first, count: sink.count - first)
+            cache.longPieces.encode(p, n, into: &sink) {
+                encodeCutting(p, n, readable: readable, tables: tables, cache: cache, into: &$0)
+            }
             return
         }
         encodeMissed(p, n, readable: readable, k0: ahead.k0, k1: ahead.k1, slot: ahead.slot, tables: tables,
@@ -467,7 +464,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     static func encodeIfCuttable(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, tables: BPEMergeTables,
                                  cache: BPEPieceCache, into sink: inout BPEBufferSink) -> Bool {
         let cuts = tables.pairs.cuts, twoByteRank = tables.bytes.pairRank
-        let parts = cache.parts, entries = cache.entries, characters = cache.longPieces.characters.slots
+        let parts = cache.parts, entries = cache.entries, characters = cache.characters.slots
         var k = nextCut(p, after: 0, n, cuts: cuts, twoByteRank: twoByteRank)
         if k == n { return false }
         var first = 0, count = 0, start = 0
@@ -520,7 +517,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     @inline(__always)
     static func encodeParts(_ p: UnsafePointer<UInt8>, from: Int, count: Int, readable: Int, tables: BPEMergeTables,
                             cache: BPEPieceCache, into sink: inout BPEBufferSink) {
-        let parts = cache.parts, entries = cache.entries, characters = cache.longPieces.characters
+        let parts = cache.parts, entries = cache.entries, characters = cache.characters
         var start = from
         for q in 0..<count {
             let a = parts[q]
@@ -536,12 +533,9 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                 } else if n <= BPELongPieceCache.maxPieceBytes {
                     // A long part (a box-drawing rule between its crossings, a long word in CJK text): parts
                     // repeat where their pieces do not, so they go through the long-piece cache too.
-                    let long = cache.longPieces
-                    let hash = BPEBytesLookup.longHash(at, n)
-                    if long.lookup(at, n, hash: hash, into: &sink) { continue }
-                    let first = sink.count
-                    BytePairMerge.encodePiece(at, n, readable: readable - start, tables: tables, into: &sink)
-                    long.insert(at, n, hash: hash, ids: sink.base + first, count: sink.count - first)
+                    cache.longPieces.encode(at, n, into: &sink) {
+                        BytePairMerge.encodePiece(at, n, readable: readable - start, tables: tables, into: &$0)
+                    }
                 } else {
                     BytePairMerge.encodePiece(at, n, readable: readable - start, tables: tables, into: &sink)
                 }

@@ -30,10 +30,10 @@ public enum UnicodeCategoryTable {
     /// The classes of each scalar of `text`, read as the pre-tokenizer reads them straight from UTF-8 (for
     /// checking its shortcuts, such as classifying CJK text by its first two bytes, against ``classes(of:)``).
     public static func classesAsScanned(_ text: String) -> [UnicodeClasses] {
-        var utf8 = Array(text.utf8)
-        return utf8.withUnsafeMutableBufferPointer { buffer in
+        let utf8 = Array(text.utf8)
+        return utf8.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return [] }
-            let scanner = PretokenizerScanner(bytes: UnsafePointer(base), end: buffer.count, pattern: .cl100k)
+            let scanner = PretokenizerScanner(bytes: base, end: buffer.count, pattern: .cl100k)
             var result: [UnicodeClasses] = []
             var i = 0
             while i < buffer.count {

@@ -72,4 +72,15 @@ size_t ek_hnsw_search_layer0(const ek_hnsw_layer *layer, const ek_hnsw_query *q,
 /// Hints the CPU to start loading the cache line at p (no effect on results).
 static inline void ek_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
 
+/// Hints the CPU to fetch the cache line at p for writing, owned by this core (`prefetchw`: a no-op on x86
+/// cores without it; `__builtin_prefetch(p, 1, …)` emits a plain read prefetch unless the target enables it).
+/// Never faults, whatever p; no effect on results.
+static inline void ek_prefetch_write(const void *p) {
+#if defined(__x86_64__)
+    __asm__ volatile("prefetchw %0" : : "m"(*(const char *)p));
+#else
+    __builtin_prefetch(p, 1, 3);
+#endif
+}
+
 #endif

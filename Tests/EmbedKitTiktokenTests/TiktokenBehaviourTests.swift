@@ -145,6 +145,30 @@ struct TiktokenBehaviourTests {
         #expect(o.encodeOrdinaryBatch([]) == [])
     }
 
+    /// After `prepare(threads:)` (every pooled cache set up, the batch's threads started) and after a reset,
+    /// batches of every kind of string — small ones stored inline, literals, native heap strings, substrings
+    /// made into strings, an empty one — and of 1…3 texts (the look-ahead runs past the end) equal the
+    /// sequential ids, for both batch calls.
+    @Test func preparedBatchesOfEveryStringKindEqualSequential() throws {
+        let r = try Encodings.named("r50k_base")
+        r.prepare(threads: 3)
+        let long = String(repeating: "native heap string with words ", count: 5)
+        let texts: [String] = ["", "tiny", "a literal longer than fifteen bytes", long,
+                               String(long.dropFirst(7).prefix(40)), "ümlaut 中文 \u{1F600}"]
+            + (0..<300).map { "doc \($0): " + String(repeating: "w\($0 % 11) ", count: $0 % 9) }
+        for round in 0..<2 {
+            if round == 1 { r.resetPieceCaches() }
+            let expected = texts.map { r.encodeOrdinary($0) }
+            for threads in [2, 3] {
+                #expect(r.encodeOrdinaryBatch(texts, threads: threads) == expected)
+                #expect(r.countBatch(texts, threads: threads) == expected.map(\.count))
+                for n in 1...3 {
+                    #expect(r.encodeOrdinaryBatch(Array(texts.suffix(n)), threads: threads) == Array(expected.suffix(n)))
+                }
+            }
+        }
+    }
+
     /// Workers start on their own regions and then take work from the others' regions: with the first region
     /// far heavier than the rest and more workers than regions of equal cost, every index must still be
     /// encoded exactly once and land in its own slot.

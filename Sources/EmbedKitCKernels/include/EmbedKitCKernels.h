@@ -77,7 +77,7 @@ static inline void ek_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
 /// Never faults, whatever p; no effect on results.
 static inline void ek_prefetch_write(const void *p) {
 #if defined(__x86_64__)
-    __asm__ volatile("prefetchw %0" : : "m"(*(const char *)p));
+    __asm__ volatile("prefetchw (%0)" : : "r"(p));   // p as an address in a register: never dereferenced in C
 #else
     __builtin_prefetch(p, 1, 3);
 #endif

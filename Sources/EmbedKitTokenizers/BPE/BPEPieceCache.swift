@@ -31,7 +31,7 @@ final class BPEPieceCache {
         /// Whether this entry is the piece scanned as `ahead`, of `length` bytes (full key compared).
         @inline(__always)
         func holds(_ ahead: BPEPieceAhead, length: Int) -> Bool {
-            meta & 0x1F == UInt32(length) && k0 == ahead.k0 && k1 == ahead.k1
+            meta & 0x1F == UInt32(truncatingIfNeeded: length) && k0 == ahead.k0 && k1 == ahead.k1
         }
 
         /// Appends the entry's ids to `sink`. All three slots are stored whatever the count: the caller
@@ -160,12 +160,12 @@ enum BPEPieceKey {
     @inline(__always)
     static func key(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int) -> (UInt64, UInt64) {
         if readable >= 16 {
+            // Branch-free masks: the low min(n, 8) bytes of the first word, the low n - 8 of the second.
             let raw = UnsafeRawPointer(p)
             let w0 = raw.loadUnaligned(as: UInt64.self), w1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-            if n >= 8 {
-                return (w0, n == 16 ? w1 : (n == 8 ? 0 : w1 & ((1 << (8 * UInt64(n - 8))) - 1)))
-            }
-            return (w0 & ((1 << (8 * UInt64(n))) - 1), 0)
+            let m0 = UInt64.max &>> (UInt64(truncatingIfNeeded: 8 &- min(n, 8)) &<< 3)
+            let m1 = n > 8 ? UInt64.max &>> (UInt64(truncatingIfNeeded: 16 &- n) &<< 3) : 0
+            return (w0 & m0, w1 & m1)
         }
         if n > 8 { return (BPERankTable.pack(p, 8), BPERankTable.pack(p + 8, n - 8)) }
         return (BPERankTable.pack(p, n), 0)

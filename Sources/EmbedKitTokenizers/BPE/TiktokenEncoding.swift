@@ -350,14 +350,68 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         let byteRank = tables.bytes.byteRank, twoByteRank = tables.bytes.pairRank
         var sink = out
         var capacity = cache.idCapacity
+        switch spec.pattern {
+        case .cl100k:
+            Self.encodePieces(CL100kPieceRule.self, &scanner, base, start, end, total: total, tables: tables,
+                              cache: cache, ahead: ahead, entries: entries, shortSlots: shortSlots,
+                              shortShift: shortShift, byteRank: byteRank, twoByteRank: twoByteRank,
+                              capacity: &capacity, into: &sink)
+        case .o200k:
+            Self.encodePieces(O200kPieceRule.self, &scanner, base, start, end, total: total, tables: tables,
+                              cache: cache, ahead: ahead, entries: entries, shortSlots: shortSlots,
+                              shortShift: shortShift, byteRank: byteRank, twoByteRank: twoByteRank,
+                              capacity: &capacity, into: &sink)
+        case .r50k:
+            Self.encodePieces(R50kPieceRule.self, &scanner, base, start, end, total: total, tables: tables,
+                              cache: cache, ahead: ahead, entries: entries, shortSlots: shortSlots,
+                              shortShift: shortShift, byteRank: byteRank, twoByteRank: twoByteRank,
+                              capacity: &capacity, into: &sink)
+        }
+        out = sink
+    }
+
+    /// The per-piece loop of ``encodeSegment(_:_:_:readablePast:cache:into:)`` for one pattern: `Rule` is a
+    /// type, not a value, so each pattern gets its own copy of the loop with its scanner inlined (a switch on
+    /// the pattern per piece left the o200k and r50k scanners as calls).
+    ///
+    /// Two things are kept in registers rather than in the structs they belong to: the window's pending
+    /// piece ends (most pieces of ASCII text are popped from its boundary mask; the scanner's own copy is
+    /// written back before any other scanner call) and the sink (only the out-of-line miss path gets its
+    /// address, through a copy). Through the structs, every piece loaded and stored them again.
+    @inline(__always)
+    static func encodePieces<Rule: PretokenizerPieceRule>(
+        _ rule: Rule.Type, _ scanner: inout PretokenizerScanner, _ base: UnsafePointer<UInt8>, _ start: Int,
+        _ end: Int, total: Int, tables: BPEMergeTables, cache: BPEPieceCache,
+        ahead: UnsafeMutablePointer<BPEPieceAhead>, entries: UnsafeMutablePointer<BPEPieceCache.Entry>,
+        shortSlots: UnsafeMutablePointer<BPEBytesLookup.ShortSlot>, shortShift: UInt64,
+        byteRank: UnsafeMutablePointer<UInt32>, twoByteRank: UnsafeMutablePointer<UInt32>,
+        capacity: inout Int, into sink: inout BPEBufferSink
+    ) {
+        var out = sink
+        // The scanner's window state this loop reads per piece (see PretokenizerScanner.popBoundary).
+        var rest = scanner.window.rest, next = scanner.window.next
+        var windowBase = scanner.window.base, trustedEnd = scanner.window.trustedEnd
         var i = start
         while i < end {
             var m = 0, j = i
             while m < Self.lookahead && j < end {
-                let e = scanner.pieceEnd(from: j)
-                let n = e - j
+                let e: Int
+                if j == next && j != trustedEnd {
+                    e = windowBase &+ rest.trailingZeroBitCount
+                    rest &= rest &- 1
+                    next = e
+                } else {
+                    scanner.window.rest = rest
+                    scanner.window.next = next
+                    e = Rule.pieceEnd(&scanner, from: j)
+                    rest = scanner.window.rest
+                    next = scanner.window.next
+                    windowBase = scanner.window.base
+                    trustedEnd = scanner.window.trustedEnd
+                }
+                let n = e &- j
                 if n >= 3 && n <= BPEPieceCache.maxPieceBytes {
-                    let (k0, k1) = BPEPieceKey.key(base + j, n, readable: total - j)
+                    let (k0, k1) = BPEPieceKey.key(base + j, n, readable: total &- j)
                     let slot = BPEPieceKey.slot(k0, k1, n)
                     ek_prefetch(entries + slot)
                     if n <= 8 { ek_prefetch(shortSlots + BPEBytesLookup.shortSlot(k0, n, shortShift)) }
@@ -366,34 +420,39 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                     ahead[m] = BPEPieceAhead(end: e, slot: -1, k0: 0, k1: 0)
                 }
                 j = e
-                m += 1
+                m &+= 1
             }
             // These pieces yield at most one id per byte; hits write 3 ids whatever their count.
-            let needed = sink.count + (j - i) + 3
+            let needed = out.count &+ (j &- i) &+ 3
             if needed > capacity {
-                sink.base = cache.growIds(keeping: sink.count, needed: needed)
+                out.base = cache.growIds(keeping: out.count, needed: needed)
                 capacity = cache.idCapacity
             }
             for k in 0..<m {
                 let a = ahead[k]
-                let n = a.end - i
+                let n = a.end &- i
                 if a.slot >= 0 {
                     let entry = entries[a.slot]
                     if entry.holds(a, length: n) {
-                        entry.write(into: &sink)
+                        entry.write(into: &out)
                         i = a.end
                         continue
                     }
                 } else if n <= 2 {
-                    Self.encodeTiny(base + i, n, byteRank: byteRank, twoByteRank: twoByteRank, into: &sink)
+                    Self.encodeTiny(base + i, n, byteRank: byteRank, twoByteRank: twoByteRank, into: &out)
                     i = a.end
                     continue
                 }
-                Self.encodeUncached(base + i, n, readable: total - i, ahead: a, tables: tables, cache: cache, into: &sink)
+                var missed = out
+                Self.encodeUncached(base + i, n, readable: total &- i, ahead: a, tables: tables, cache: cache,
+                                    into: &missed)
+                out.count = missed.count
                 i = a.end
             }
         }
-        out = sink
+        scanner.window.rest = rest
+        scanner.window.next = next
+        sink = out
     }
 
     /// A piece of 3 bytes or more the piece cache did not answer: 3–16 bytes through the whole-token table or

@@ -1,19 +1,20 @@
 import Foundation
 import Synchronization
 
-/// A bounded, direct-mapped cache from a pre-tokenized piece (≤ 16 bytes) to its ids (≤ 3 kept inline), so a
-/// word seen before costs one probe into a small table instead of rank lookups in the multi-megabyte rank
-/// tables and a merge. Natural text repeats its pieces heavily (Zipf), so most pieces hit.
+/// A bounded, direct-mapped cache from a pre-tokenized piece (≤ 16 bytes) to its ids (up to 3 in the entry, up
+/// to 16 in a side store), so a word seen before costs one probe into a small table instead of rank lookups in
+/// the multi-megabyte rank tables and a merge. Natural text repeats its pieces heavily (Zipf), so most pieces
+/// hit.
 ///
 /// A cache belongs to one thread at a time: ``TiktokenEncoding`` lends caches from a small locked pool for
 /// the duration of one encode call (or one batch worker) and takes them back. The cache never changes results:
 /// an entry holds exactly the ids the merge produced for exactly those bytes (full key compared on every hit).
-/// Memory is bounded, ~4 MiB per cache: `slotCount` × 32 bytes (2 MiB: 64k slots, so the ~41k distinct
+/// Memory is bounded, ~4.3 MiB per cache: `slotCount` × 32 bytes (2 MiB: 64k slots, so the ~41k distinct
 /// 3–16-byte pieces of a few MB of mixed text rarely evict each other; 16k slots missed ~20 % more often), the
-/// 64 KiB ``BPEPairCache``, the ~1.4 MiB ``BPELongPieceCache``, the 512 KiB ``BPECharacterCache``, the 4 KiB
-/// padded copy of short texts, the id buffer (64 KiB, shrunk back after a call that grew it past 1 MiB; a call
-/// on a long text sizes it to 4 bytes per text byte), the 8 KiB widened-id buffer and ~3 KiB of look-ahead
-/// records.
+/// 272 KiB many-id store, the 64 KiB ``BPEPairCache``, the ~1.4 MiB ``BPELongPieceCache``, the 512 KiB
+/// ``BPECharacterCache``, the 4 KiB padded copy of short texts, the id buffer (64 KiB, shrunk back after a call
+/// that grew it past 1 MiB; a call on a long text sizes it to 4 bytes per text byte), the 8 KiB widened-id
+/// buffer and ~3 KiB of look-ahead records.
 final class BPEPieceCache {
     static let maxPieceBytes = 16
     static let slotBits = 16
@@ -34,8 +35,12 @@ final class BPEPieceCache {
             meta & 0x1F == UInt32(truncatingIfNeeded: length) && k0 == ahead.k0 && k1 == ahead.k1
         }
 
-        /// Appends the entry's ids to `sink`. All three slots are stored whatever the count: the caller
-        /// reserved at least the piece's length (≥ 3) past `sink.count`.
+        /// `meta` at or above this: more than 3 ids, kept in the many-id store (see ``BPEPieceCache/many``).
+        static let manyMeta: UInt32 = 4 << 5
+
+        /// Appends the entry's ids to `sink` (an entry of at most 3 ids: `meta < manyMeta`). All three slots
+        /// are stored whatever the count: the caller reserved at least the piece's length (≥ 3) past
+        /// `sink.count`.
         @inline(__always)
         func write(into sink: inout BPEBufferSink) {
             let o = sink.base + sink.count
@@ -45,6 +50,12 @@ final class BPEPieceCache {
     }
 
     let entries: UnsafeMutablePointer<Entry>
+    /// The ids of pieces with 4–16 of them (whitespace runs in r50k/p50k, CJK words), 16 per record: record
+    /// `slot & (manyCount - 1)` belongs to the entry in `slot` when `manyOwner` says so (a later piece of
+    /// another slot may take the record over; its entry then misses). 4096 × 64 B + 16 KiB.
+    let many: UnsafeMutablePointer<UInt32>
+    let manyOwner: UnsafeMutablePointer<UInt32>
+    static let manyCount = 4096
     /// Where a missed piece is merged (ids and pair ranks: 2 × 16 words).
     let scratch: UnsafeMutablePointer<UInt32>
     /// The pieces scanned ahead (``TiktokenEncoding/lookahead``).
@@ -89,6 +100,10 @@ final class BPEPieceCache {
     init() {
         entries = HugePageMemory.allocate(Entry.self, capacity: Self.slotCount)
         entries.initialize(repeating: Entry(k0: 0, k1: 0, meta: 0, id0: 0, id1: 0, id2: 0), count: Self.slotCount)
+        many = .allocate(capacity: 16 * Self.manyCount)
+        many.initialize(repeating: 0, count: 16 * Self.manyCount)
+        manyOwner = .allocate(capacity: Self.manyCount)
+        manyOwner.initialize(repeating: .max, count: Self.manyCount)
         scratch = .allocate(capacity: 2 * Self.maxPieceBytes)
         ahead = .allocate(capacity: 64)
         parts = .allocate(capacity: Self.partCapacity)
@@ -122,6 +137,8 @@ final class BPEPieceCache {
 
     deinit {
         HugePageMemory.deallocate(entries)
+        many.deallocate()
+        manyOwner.deallocate()
         scratch.deallocate()
         ahead.deallocate()
         parts.deallocate()
@@ -142,13 +159,42 @@ final class BPEPieceCache {
         characters.clear()
     }
 
-    /// Keeps the `count` ids at `ids` as the encoding of the piece with key `k0`/`k1` and `length` bytes, in
-    /// `slot`, when they fit an entry (at most 3); longer results are not cached.
+    /// Keeps the `count` ids at `ids` (1…16) as the encoding of the piece with key `k0`/`k1` and `length`
+    /// bytes, in `slot`: in the entry itself when there are at most 3, else in the slot's many-id record.
     @inline(__always)
     func remember(slot: Int, k0: UInt64, k1: UInt64, length: Int, ids: UnsafePointer<UInt32>, count: Int) {
-        guard count <= 3 else { return }
+        if count > 3 {
+            guard count <= 16 else { return }
+            let record = slot & (Self.manyCount - 1)
+            (many + record << 4).update(from: ids, count: count)
+            manyOwner[record] = UInt32(truncatingIfNeeded: slot)
+            entries[slot] = Entry(k0: k0, k1: k1, meta: UInt32(length) | UInt32(count) << 5, id0: 0, id1: 0, id2: 0)
+            return
+        }
         entries[slot] = Entry(k0: k0, k1: k1, meta: UInt32(length) | UInt32(count) << 5, id0: ids[0],
                               id1: count > 1 ? ids[1] : 0, id2: count > 2 ? ids[2] : 0)
+    }
+
+    /// Appends the ids of `entry` (in `slot`, holding the piece just scanned) to `sink` and returns true; or
+    /// returns false when its many-id record was taken over by another slot (the piece must be encoded).
+    /// The caller reserved the piece's length past `sink.count` (the count of ids never exceeds it).
+    @inline(__always)
+    func write(_ entry: Entry, slot: Int, into sink: inout BPEBufferSink) -> Bool {
+        if entry.meta < Entry.manyMeta {
+            entry.write(into: &sink)
+            return true
+        }
+        return writeMany(entry, slot: slot, into: &sink)
+    }
+
+    @inline(never)
+    func writeMany(_ entry: Entry, slot: Int, into sink: inout BPEBufferSink) -> Bool {
+        let record = slot & (Self.manyCount - 1)
+        guard manyOwner[record] == UInt32(truncatingIfNeeded: slot) else { return false }
+        let count = Int(truncatingIfNeeded: entry.meta >> 5)
+        (sink.base + sink.count).update(from: many + record << 4, count: count)
+        sink.count &+= count
+        return true
     }
 }
 

@@ -433,8 +433,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                 let n = a.end &- i
                 if a.slot >= 0 {
                     let entry = entries[a.slot]
-                    if entry.holds(a, length: n) {
-                        entry.write(into: &out)
+                    if entry.holds(a, length: n) && cache.write(entry, slot: a.slot, into: &out) {
                         i = a.end
                         continue
                     }
@@ -475,7 +474,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     }
 
     /// A cacheable piece (3…16 bytes, key `k0`/`k1`, cache slot `slot`) the piece cache did not hold: one
-    /// whole-token probe, else a merge; the ids are remembered when there are at most 3.
+    /// whole-token probe, else a merge; the ids are remembered (up to 16: all of them).
     @inline(__always)
     static func encodeMissed(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, k0: UInt64, k1: UInt64, slot: Int,
                              cut: Bool = true, tables: BPEMergeTables, cache: BPEPieceCache,
@@ -601,8 +600,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                 continue
             }
             let entry = entries[a.slot]
-            if entry.holds(a, length: n) {
-                entry.write(into: &sink)
+            if entry.holds(a, length: n) && cache.write(entry, slot: a.slot, into: &sink) {
                 continue
             }
             encodeMissed(at, n, readable: readable - start, k0: a.k0, k1: a.k1, slot: a.slot, cut: false,

@@ -464,8 +464,13 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                 encodeCutting(p, n, readable: readable, tables: tables, cache: cache, into: &sink)
                 return
             }
-            cache.longPieces.encode(p, n, into: &sink) {
-                encodeCutting(p, n, readable: readable, tables: tables, cache: cache, into: &$0)
+            // `cache` is held by the caller for the whole call: lent to the closure as a guaranteed
+            // reference, it costs no retain/release pair per long piece.
+            let lent = Unmanaged.passUnretained(cache)
+            cache.longPieces.encode(p, n, into: &sink) { out in
+                lent._withUnsafeGuaranteedRef {
+                    encodeCutting(p, n, readable: readable, tables: tables, cache: $0, into: &out)
+                }
             }
             return
         }

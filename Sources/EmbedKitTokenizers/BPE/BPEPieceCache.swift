@@ -245,6 +245,15 @@ final class BPEPieceCachePool: @unchecked Sendable {
         return try cache._withUnsafeGuaranteedRef { try body($0) }
     }
 
+    /// Runs `body` (one encode call) with the calling thread's own cache or a shared one (``borrowForCall(_:)``).
+    @inline(__always)
+    func withCallCache<R>(_ body: (BPEPieceCache) throws -> R) rethrows -> R {
+        let slot = ek_thread_slot_get()
+        let cache = borrowForCall(slot)
+        defer { giveBackFromCall(cache, slot) }
+        return try cache._withUnsafeGuaranteedRef { try body($0) }
+    }
+
     /// A cache for one encode call on the calling thread, whose slot is `slot` (`ek_thread_slot_get()`): the
     /// thread's own pinned cache when it has one (plain loads and stores), else a new pinned one while fewer than
     /// ``pinLimit`` exist, else a shared one (``borrow()``). Return it with ``giveBackFromCall(_:_:)``.

@@ -194,7 +194,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     /// Any other special token appearing in the text throws ``TiktokenError/disallowedSpecialToken(_:byteOffset:)``,
     /// as tiktoken's default `disallowed_special="all"` does.
     public func encode(_ text: String, allowedSpecial: SpecialTokenSet = .none) throws -> [Int] {
-        try pieceCaches.withCache { cache in try withBytes(text) { bytes in
+        try pieceCaches.withCallCache { cache in try withBytes(text) { bytes in
             var sink = BPEBufferSink(base: cache.ids, count: 0)
             // Refuse disallowed specials first, like tiktoken.
             var position = 0

@@ -1,3 +1,4 @@
+import EmbedKitCKernels
 import Foundation
 import Synchronization
 
@@ -96,6 +97,10 @@ final class BPEPieceCache {
     /// returned `[Int]` (see ``TiktokenEncoding/takeIds(_:cache:)``).
     let wide: UnsafeMutablePointer<Int>
     static let wideCapacity = 1024
+    /// Set once when a pool dedicates this cache to one thread (see ``BPEPieceCachePool/borrowForCall(_:)``).
+    var pinned = false
+    /// The pool's reset epoch this cache was last emptied at (pinned caches are emptied by their own thread).
+    var clearedEpoch = 0
 
     init() {
         entries = HugePageMemory.allocate(Entry.self, capacity: Self.slotCount)
@@ -234,23 +239,44 @@ struct BPEPieceAhead {
 }
 
 /// A small pool of piece caches shared by the threads encoding with one ``TiktokenEncoding``: a caller borrows
-/// one for a whole encode call or batch worker, so no cache is ever used by two threads at once. At most
-/// `limit` idle caches are kept (memory bound: `limit` × ~4 MiB).
+/// one for a whole encode call or batch worker, so no cache is ever used by two threads at once.
 ///
-/// One idle cache sits in an atomic slot, holding the reference the pool owns: a single thread encoding many
-/// short texts one call at a time takes it with one atomic exchange and puts it back with one compare-exchange,
-/// lending the slot's own reference meanwhile — no reference-count traffic, no lock (per call, on a ~45-byte
-/// document, each of those was a measurable share). The locked list holds the others.
+/// Single encode calls (`encodeOrdinary`, `count`) go through ``borrowForCall(_:)``: the first
+/// ``pinLimit`` threads that call get a cache of their own, kept in a per-thread slot (EmbedKitThreadSlot.h),
+/// which each of their later calls takes and puts back with plain loads and stores — on a ~45-byte document the
+/// two atomic instructions of the shared slot below were ~10–20 ns of a ~100–200 ns call floor. Other threads,
+/// and batch workers (``borrow()``), use the shared caches: one idle cache sits in an atomic slot, holding the
+/// reference the pool owns, taken with one exchange and put back with one compare-exchange (no reference
+/// counting, no lock); a locked list holds the others. Memory bound: at most `limit` idle caches plus
+/// ``pinLimit`` pinned ones, ~4 MiB each; pinned caches live until the pool does (a thread that exits leaves
+/// its cache unused).
 final class BPEPieceCachePool: @unchecked Sendable {
     private let lock = NSLock()
     private var idle: [BPEPieceCache] = []
     private let limit: Int
     /// An idle cache, retained, as its address (0 = none).
     private let fast = Atomic<Int>(0)
+    /// This pool's name in the threads' slots: unique in the process and never reused, so a slot naming a pool
+    /// that is gone (its cache freed) never matches a live one.
+    private let owner: UInt64
+    private static let owners = Atomic<UInt64>(1)
+    /// The caches dedicated to threads (owned here; the threads' slots point at them unretained).
+    private var pinned: [BPEPieceCache] = []
+    static let pinLimit = 4
+    /// Counts ``reset()`` calls: a pinned cache emptied at an older epoch is emptied by its thread when it next
+    /// takes it (``reset()`` can only empty the caller's own pinned cache: another thread may be using its own).
+    private let epoch = Atomic<Int>(0)
 
-    init(limit: Int = 8) { self.limit = limit }
+    init(limit: Int = 8) {
+        self.limit = limit
+        owner = Self.owners.add(1, ordering: .relaxed).oldValue
+    }
 
-    deinit { _ = take(fast.exchange(0, ordering: .acquiring)) }
+    deinit {
+        _ = take(fast.exchange(0, ordering: .acquiring))
+        let slot = ek_thread_slot_get()
+        if slot.pointee.owner == owner { slot.pointee = ek_thread_slot(owner: 0, value: nil) }
+    }
 
     private func take(_ raw: Int) -> BPEPieceCache? {
         guard let pointer = UnsafeRawPointer(bitPattern: raw) else { return nil }
@@ -263,6 +289,65 @@ final class BPEPieceCachePool: @unchecked Sendable {
         let cache = borrow()
         defer { giveBack(cache) }
         return try cache._withUnsafeGuaranteedRef { try body($0) }
+    }
+
+    /// Runs `body` (one encode call) with the calling thread's own cache or a shared one (``borrowForCall(_:)``).
+    @inline(__always)
+    func withCallCache<R>(_ body: (BPEPieceCache) throws -> R) rethrows -> R {
+        let slot = ek_thread_slot_get()
+        let cache = borrowForCall(slot)
+        defer { giveBackFromCall(cache, slot) }
+        return try cache._withUnsafeGuaranteedRef { try body($0) }
+    }
+
+    /// A cache for one encode call on the calling thread, whose slot is `slot` (`ek_thread_slot_get()`): the
+    /// thread's own pinned cache when it has one (plain loads and stores), else a new pinned one while fewer than
+    /// ``pinLimit`` exist, else a shared one (``borrow()``). Return it with ``giveBackFromCall(_:_:)``.
+    @inline(__always)
+    func borrowForCall(_ slot: UnsafeMutablePointer<ek_thread_slot>) -> Unmanaged<BPEPieceCache> {
+        if slot.pointee.owner == owner, let value = slot.pointee.value {
+            slot.pointee.value = nil
+            let cache = Unmanaged<BPEPieceCache>.fromOpaque(value)
+            if cache._withUnsafeGuaranteedRef({ $0.clearedEpoch != epoch.load(ordering: .relaxed) }) {
+                clearPinned(cache)
+            }
+            return cache
+        }
+        return borrowUnpinned(slot)
+    }
+
+    /// Returns a cache from ``borrowForCall(_:)``: a pinned one to the thread's slot, a shared one to the pool.
+    @inline(__always)
+    func giveBackFromCall(_ cache: Unmanaged<BPEPieceCache>, _ slot: UnsafeMutablePointer<ek_thread_slot>) {
+        if cache._withUnsafeGuaranteedRef({ $0.pinned }) {
+            slot.pointee.value = UnsafeMutableRawPointer(cache.toOpaque())
+            return
+        }
+        giveBack(cache)
+    }
+
+    @inline(never)
+    private func clearPinned(_ cache: Unmanaged<BPEPieceCache>) {
+        cache._withUnsafeGuaranteedRef {
+            $0.clearedEpoch = epoch.load(ordering: .relaxed)
+            $0.clear()
+        }
+    }
+
+    /// The calling thread has no pinned cache of this pool: pins a new one when its slot is free (no other
+    /// pool's cache in it) and fewer than ``pinLimit`` are pinned; else lends a shared one.
+    @inline(never)
+    private func borrowUnpinned(_ slot: UnsafeMutablePointer<ek_thread_slot>) -> Unmanaged<BPEPieceCache> {
+        guard slot.pointee.value == nil else { return borrow() }
+        lock.lock()
+        guard pinned.count < Self.pinLimit else { lock.unlock(); return borrow() }
+        let cache = BPEPieceCache()
+        cache.pinned = true
+        cache.clearedEpoch = epoch.load(ordering: .relaxed)
+        pinned.append(cache)
+        lock.unlock()
+        slot.pointee.owner = owner
+        return Unmanaged.passUnretained(cache)
     }
 
     /// A cache for the caller's thread alone until it calls ``giveBack(_:)``; the reference it holds is the
@@ -306,9 +391,18 @@ final class BPEPieceCachePool: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Empties every idle cache (the next encode starts cold), keeping its memory: a cold start then measures
-    /// unseen text, not the one-time cost of allocating and first touching ~4 MiB.
+    /// Empties every idle cache and the calling thread's pinned one (the next encode starts cold), keeping their
+    /// memory: a cold start then measures unseen text, not the one-time cost of allocating and first touching
+    /// ~4 MiB. Other threads' pinned caches are emptied by those threads when they next take them.
     func reset() {
+        let now = epoch.add(1, ordering: .relaxed).newValue
+        let slot = ek_thread_slot_get()
+        if slot.pointee.owner == owner, let value = slot.pointee.value {
+            Unmanaged<BPEPieceCache>.fromOpaque(value)._withUnsafeGuaranteedRef {
+                $0.clear()
+                $0.clearedEpoch = now
+            }
+        }
         let raw = fast.exchange(0, ordering: .acquiring)
         if let pointer = UnsafeRawPointer(bitPattern: raw) {
             let cache = Unmanaged<BPEPieceCache>.fromOpaque(pointer)

@@ -44,13 +44,44 @@ struct PretokenizerScanner {
     static let letterOrNumber: UInt8 = 3, notOther: UInt8 = 7
 
     init(bytes: UnsafePointer<UInt8>, end: Int, pattern: PretokenizerPattern) {
+        self.init(bytes: bytes, end: end, setup: Setup(pattern: pattern))
+    }
+
+    /// A scanner over `bytes[0 ..< end]` from a ``Setup`` made once (per encoding): building one per encode
+    /// call then reads no global (each is a `swift_once` check) and calls nothing.
+    @inline(__always)
+    init(bytes: UnsafePointer<UInt8>, end: Int, setup: Setup) {
         self.bytes = bytes
         self.end = end
-        self.pattern = pattern
-        self.useWindows = Self.vectorWindows
-        self.table = UnicodeCategoryTable.storage
-        self.latin = UnsafePointer(table.blocks + Int(table.blockIndex[0]) * 256)
-        self.threeByte = UnsafePointer(table.threeByte)
+        self.pattern = setup.pattern
+        self.useWindows = setup.useWindows && end >= setup.windowsFrom
+        self.table = setup.table
+        self.latin = setup.latin
+        self.threeByte = setup.threeByte
+    }
+
+    /// What every scanner of one pattern starts from: the pattern, the category table's pointers and whether
+    /// windows are classified by the vector kernel.
+    struct Setup {
+        unowned(unsafe) let table: TwoStageTable
+        let latin: UnsafePointer<UInt8>
+        let threeByte: UnsafePointer<UInt8>
+        let pattern: PretokenizerPattern
+        let useWindows: Bool
+        /// Segments shorter than this take the scalar path for every piece: classifying a window costs
+        /// ~15–25 ns, more than the one or two pieces of a text this short take through the scalar path.
+        let windowsFrom: Int
+        static let windowsFrom = 16
+
+        init(pattern: PretokenizerPattern) {
+            windowsFrom = Self.windowsFrom
+            let table = UnicodeCategoryTable.storage
+            self.table = table
+            latin = UnsafePointer(table.blocks + Int(table.blockIndex[0]) * 256)
+            threeByte = UnsafePointer(table.threeByte)
+            self.pattern = pattern
+            useWindows = PretokenizerScanner.vectorWindows
+        }
     }
 
     /// Flags and byte length of the scalar starting at `i` (`i < end`). A three-byte scalar whose 64-scalar

@@ -21,6 +21,8 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     let specialById: [Int: [UInt8]]
     /// Bounded caches of recently encoded pieces, lent to one thread at a time (see `BPEPieceCache`).
     let pieceCaches = BPEPieceCachePool()
+    /// What each call's pre-tokenizer scanner starts from, made once.
+    let scannerSetup: PretokenizerScanner.Setup
 
     /// Loads the encoding called `name` from the asset cache, after the store verifies its sha256.
     public static func load(_ name: String, store: AssetStore = AssetStore()) throws -> TiktokenEncoding {
@@ -63,6 +65,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
             .sorted { $0.bytes.count > $1.bytes.count || ($0.bytes.count == $1.bytes.count && $0.id < $1.id) }
         specialById = Dictionary(uniqueKeysWithValues: spec.specialTokens.map { ($0.value, Array($0.key.utf8)) })
         vocabularySize = max(table.rankCount, (spec.specialTokens.values.max() ?? -1) + 1)
+        scannerSetup = PretokenizerScanner.Setup(pattern: spec.pattern)
     }
 
     // MARK: Encoding
@@ -70,8 +73,9 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     /// The ids of `text`, special-token strings encoded as plain text (tiktoken's `encode_ordinary`).
     public func encodeOrdinary(_ text: String) -> [Int] {
         // Borrowed without a closure: a closure made the caller retain and release `self` and `text` per call.
-        let borrowed = pieceCaches.borrow()
-        defer { pieceCaches.giveBack(borrowed) }
+        let slot = ek_thread_slot_get()
+        let borrowed = pieceCaches.borrowForCall(slot)
+        defer { pieceCaches.giveBackFromCall(borrowed, slot) }
         return borrowed._withUnsafeGuaranteedRef { encodeOrdinary(text, cache: $0) }
     }
 
@@ -159,8 +163,9 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
 
     /// Number of tokens in `text` (special-token strings count as plain text), without building the ids.
     public func count(_ text: String) -> Int {
-        let borrowed = pieceCaches.borrow()
-        defer { pieceCaches.giveBack(borrowed) }
+        let slot = ek_thread_slot_get()
+        let borrowed = pieceCaches.borrowForCall(slot)
+        defer { pieceCaches.giveBackFromCall(borrowed, slot) }
         return borrowed._withUnsafeGuaranteedRef { count(text, cache: $0) }
     }
 
@@ -189,7 +194,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     /// Any other special token appearing in the text throws ``TiktokenError/disallowedSpecialToken(_:byteOffset:)``,
     /// as tiktoken's default `disallowed_special="all"` does.
     public func encode(_ text: String, allowedSpecial: SpecialTokenSet = .none) throws -> [Int] {
-        try pieceCaches.withCache { cache in try withBytes(text) { bytes in
+        try pieceCaches.withCallCache { cache in try withBytes(text) { bytes in
             var sink = BPEBufferSink(base: cache.ids, count: 0)
             // Refuse disallowed specials first, like tiktoken.
             var position = 0
@@ -339,7 +344,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     func encodeSegment(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, readablePast: Int = 0,
                        cache: BPEPieceCache, into out: inout BPEBufferSink) {
         guard start < end, let base = bytes.baseAddress else { return }
-        var scanner = PretokenizerScanner(bytes: base, end: end, pattern: spec.pattern)
+        var scanner = PretokenizerScanner(bytes: base, end: end, setup: scannerSetup)
         let total = bytes.count + readablePast      // bytes readable at `base` (past `end` only for loads)
         // The table's lookups as plain pointers, fetched once per cache (the pair table is built on first
         // use): no shared reference count or lock is touched per call when several threads encode.
@@ -648,7 +653,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     public func pieceCount(_ text: String) -> Int {
         withBytes(text) { bytes in
             guard let base = bytes.baseAddress else { return 0 }
-            var scanner = PretokenizerScanner(bytes: base, end: bytes.count, pattern: spec.pattern)
+            var scanner = PretokenizerScanner(bytes: base, end: bytes.count, setup: scannerSetup)
             var i = 0, n = 0
             while i < bytes.count { i = scanner.pieceEnd(from: i); n += 1 }
             return n
@@ -664,7 +669,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     func pieces(of text: String, _ pieceEnd: (inout PretokenizerScanner, Int) -> Int) -> [String] {
         withBytes(text) { bytes in
             guard let base = bytes.baseAddress else { return [] }
-            var scanner = PretokenizerScanner(bytes: base, end: bytes.count, pattern: spec.pattern)
+            var scanner = PretokenizerScanner(bytes: base, end: bytes.count, setup: scannerSetup)
             var pieces: [String] = []
             var i = 0
             while i < bytes.count {

@@ -22,6 +22,8 @@ struct TokensBench: ParsableCommand {
     var threads: Int = 2
     @Flag(help: "Also measure the per-call floor: nanoseconds per encodeOrdinary/count call on tiny texts (warm).")
     var floor = false
+    @Option(name: .customLong("floor-text"), help: "With --floor: time this text instead of the default ones (repeatable; for profiling one call).")
+    var floorTexts: [String] = []
 
     struct Report: Encodable {
         var encoding: String
@@ -156,7 +158,7 @@ struct TokensBench: ParsableCommand {
                 }
             }
         }
-        if floor { report.floor = Self.measureFloor(enc) }
+        if floor { report.floor = Self.measureFloor(enc, texts: floorTexts.isEmpty ? Self.floorTexts : floorTexts) }
         if global.json { return try Output.json(report) }
         func median(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.sorted()[xs.count / 2] }
         func mbps(_ bytes: Int, _ seconds: [Double]) -> String { String(format: "%.1f MB/s", Double(bytes) / 1e6 / median(seconds)) }
@@ -184,9 +186,11 @@ struct TokensBench: ParsableCommand {
         Output.table(["WORKLOAD (\(encoding))", "MEDIAN"], rows)
     }
 
+    static let floorTexts = ["", "a", "hello", "Apache HTTP Server (common files)",
+                             "OpenStack Telemetry (Ceilometer) Alarming - API server"]
+
     /// Warm per-call cost of tiny texts: what a call costs beyond encoding its pieces (the best of 7 rounds).
-    static func measureFloor(_ enc: TiktokenEncoding) -> [FloorReport] {
-        let texts = ["", "a", "hello", "Apache HTTP Server (common files)", "OpenStack Telemetry (Ceilometer) Alarming - API server"]
+    static func measureFloor(_ enc: TiktokenEncoding, texts: [String]) -> [FloorReport] {
         let calls = 200_000
         var out: [FloorReport] = []
         for text in texts {

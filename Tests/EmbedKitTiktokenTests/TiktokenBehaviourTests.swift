@@ -216,4 +216,40 @@ struct TiktokenBehaviourTests {
         }
         #expect(failures.withLock { $0 } == 0)
     }
+
+    /// Single calls on a thread go through the thread's own cache (the first few threads of each encoding) or the
+    /// shared ones: two encodings alternating on every thread (a thread keeps one encoding's cache at a time),
+    /// resets from another thread while calls run (a thread's own cache is then emptied by that thread when it
+    /// next takes it), and an encoding loaded and dropped on a worker while its cache sits in that thread's slot
+    /// — every result must equal the one-thread result, before and after.
+    @Test func threadOwnCachesStayExactAcrossEncodingsAndResets() throws {
+        let cl = try Encodings.named("cl100k_base")
+        let o200k = try Encodings.named("o200k_base")
+        let texts = (0..<48).map { k in
+            k % 3 == 0 ? "a" : "line \(k): naïve café, Apache HTTP Server (common files) 中文 \(k * 7919)"
+        }
+        let expectedCl = texts.map { cl.encodeOrdinary($0) }
+        let expectedO200k = texts.map { o200k.encodeOrdinary($0) }
+        let failures = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            var bad = 0
+            if worker == 7 {
+                for _ in 0..<40 { cl.resetPieceCaches(); o200k.resetPieceCaches(); usleep(200) }
+            }
+            if worker == 6, let own = try? TiktokenEncoding.load("cl100k_base") {
+                // This thread's slot then holds a cache of an encoding that no longer exists.
+                for (i, text) in texts.enumerated() where own.encodeOrdinary(text) != expectedCl[i] { bad += 1 }
+            }
+            for step in 0..<300 {
+                let i = (worker * 13 + step * 7) % texts.count
+                if cl.encodeOrdinary(texts[i]) != expectedCl[i] { bad += 1 }
+                if o200k.count(texts[i]) != expectedO200k[i].count { bad += 1 }
+                if step % 2 == 0, o200k.encodeOrdinary(texts[i]) != expectedO200k[i] { bad += 1 }
+            }
+            failures.withLock { $0 += bad }
+        }
+        #expect(failures.withLock { $0 } == 0)
+        #expect(texts.map { cl.encodeOrdinary($0) } == expectedCl)
+        #expect(texts.map { o200k.encodeOrdinary($0) } == expectedO200k)
+    }
 }

@@ -1,19 +1,21 @@
+import EmbedKitCKernels
 import Foundation
 import Synchronization
 
-/// A bounded, direct-mapped cache from a pre-tokenized piece (≤ 16 bytes) to its ids (≤ 3 kept inline), so a
-/// word seen before costs one probe into a small table instead of rank lookups in the multi-megabyte rank
-/// tables and a merge. Natural text repeats its pieces heavily (Zipf), so most pieces hit.
+/// A bounded, direct-mapped cache from a pre-tokenized piece (≤ 16 bytes) to its ids (up to 3 in the entry, up
+/// to 16 in a side store), so a word seen before costs one probe into a small table instead of rank lookups in
+/// the multi-megabyte rank tables and a merge. Natural text repeats its pieces heavily (Zipf), so most pieces
+/// hit.
 ///
 /// A cache belongs to one thread at a time: ``TiktokenEncoding`` lends caches from a small locked pool for
 /// the duration of one encode call (or one batch worker) and takes them back. The cache never changes results:
 /// an entry holds exactly the ids the merge produced for exactly those bytes (full key compared on every hit).
-/// Memory is bounded, ~4 MiB per cache: `slotCount` × 32 bytes (2 MiB: 64k slots, so the ~41k distinct
+/// Memory is bounded, ~4.3 MiB per cache: `slotCount` × 32 bytes (2 MiB: 64k slots, so the ~41k distinct
 /// 3–16-byte pieces of a few MB of mixed text rarely evict each other; 16k slots missed ~20 % more often), the
-/// 64 KiB ``BPEPairCache``, the ~1.4 MiB ``BPELongPieceCache``, the 512 KiB ``BPECharacterCache``, the 4 KiB
-/// padded copy of short texts, the id buffer (64 KiB, shrunk back after a call that grew it past 1 MiB; a call
-/// on a long text sizes it to 4 bytes per text byte), the 8 KiB widened-id buffer and ~3 KiB of look-ahead
-/// records.
+/// 272 KiB many-id store, the 64 KiB ``BPEPairCache``, the ~1.4 MiB ``BPELongPieceCache``, the 512 KiB
+/// ``BPECharacterCache``, the 4 KiB padded copy of short texts, the id buffer (64 KiB, shrunk back after a call
+/// that grew it past 1 MiB; a call on a long text sizes it to 4 bytes per text byte), the 8 KiB widened-id
+/// buffer and ~3 KiB of look-ahead records.
 final class BPEPieceCache {
     static let maxPieceBytes = 16
     static let slotBits = 16
@@ -31,11 +33,15 @@ final class BPEPieceCache {
         /// Whether this entry is the piece scanned as `ahead`, of `length` bytes (full key compared).
         @inline(__always)
         func holds(_ ahead: BPEPieceAhead, length: Int) -> Bool {
-            meta & 0x1F == UInt32(length) && k0 == ahead.k0 && k1 == ahead.k1
+            meta & 0x1F == UInt32(truncatingIfNeeded: length) && k0 == ahead.k0 && k1 == ahead.k1
         }
 
-        /// Appends the entry's ids to `sink`. All three slots are stored whatever the count: the caller
-        /// reserved at least the piece's length (≥ 3) past `sink.count`.
+        /// `meta` at or above this: more than 3 ids, kept in the many-id store (see ``BPEPieceCache/many``).
+        static let manyMeta: UInt32 = 4 << 5
+
+        /// Appends the entry's ids to `sink` (an entry of at most 3 ids: `meta < manyMeta`). All three slots
+        /// are stored whatever the count: the caller reserved at least the piece's length (≥ 3) past
+        /// `sink.count`.
         @inline(__always)
         func write(into sink: inout BPEBufferSink) {
             let o = sink.base + sink.count
@@ -45,6 +51,12 @@ final class BPEPieceCache {
     }
 
     let entries: UnsafeMutablePointer<Entry>
+    /// The ids of pieces with 4–16 of them (whitespace runs in r50k/p50k, CJK words), 16 per record: record
+    /// `slot & (manyCount - 1)` belongs to the entry in `slot` when `manyOwner` says so (a later piece of
+    /// another slot may take the record over; its entry then misses). 4096 × 64 B + 16 KiB.
+    let many: UnsafeMutablePointer<UInt32>
+    let manyOwner: UnsafeMutablePointer<UInt32>
+    static let manyCount = 4096
     /// Where a missed piece is merged (ids and pair ranks: 2 × 16 words).
     let scratch: UnsafeMutablePointer<UInt32>
     /// The pieces scanned ahead (``TiktokenEncoding/lookahead``).
@@ -85,10 +97,18 @@ final class BPEPieceCache {
     /// returned `[Int]` (see ``TiktokenEncoding/takeIds(_:cache:)``).
     let wide: UnsafeMutablePointer<Int>
     static let wideCapacity = 1024
+    /// Set once when a pool dedicates this cache to one thread (see ``BPEPieceCachePool/borrowForCall(_:)``).
+    var pinned = false
+    /// The pool's reset epoch this cache was last emptied at (pinned caches are emptied by their own thread).
+    var clearedEpoch = 0
 
     init() {
         entries = HugePageMemory.allocate(Entry.self, capacity: Self.slotCount)
         entries.initialize(repeating: Entry(k0: 0, k1: 0, meta: 0, id0: 0, id1: 0, id2: 0), count: Self.slotCount)
+        many = .allocate(capacity: 16 * Self.manyCount)
+        many.initialize(repeating: 0, count: 16 * Self.manyCount)
+        manyOwner = .allocate(capacity: Self.manyCount)
+        manyOwner.initialize(repeating: .max, count: Self.manyCount)
         scratch = .allocate(capacity: 2 * Self.maxPieceBytes)
         ahead = .allocate(capacity: 64)
         parts = .allocate(capacity: Self.partCapacity)
@@ -122,6 +142,8 @@ final class BPEPieceCache {
 
     deinit {
         HugePageMemory.deallocate(entries)
+        many.deallocate()
+        manyOwner.deallocate()
         scratch.deallocate()
         ahead.deallocate()
         parts.deallocate()
@@ -142,13 +164,42 @@ final class BPEPieceCache {
         characters.clear()
     }
 
-    /// Keeps the `count` ids at `ids` as the encoding of the piece with key `k0`/`k1` and `length` bytes, in
-    /// `slot`, when they fit an entry (at most 3); longer results are not cached.
+    /// Keeps the `count` ids at `ids` (1…16) as the encoding of the piece with key `k0`/`k1` and `length`
+    /// bytes, in `slot`: in the entry itself when there are at most 3, else in the slot's many-id record.
     @inline(__always)
     func remember(slot: Int, k0: UInt64, k1: UInt64, length: Int, ids: UnsafePointer<UInt32>, count: Int) {
-        guard count <= 3 else { return }
+        if count > 3 {
+            guard count <= 16 else { return }
+            let record = slot & (Self.manyCount - 1)
+            (many + record << 4).update(from: ids, count: count)
+            manyOwner[record] = UInt32(truncatingIfNeeded: slot)
+            entries[slot] = Entry(k0: k0, k1: k1, meta: UInt32(length) | UInt32(count) << 5, id0: 0, id1: 0, id2: 0)
+            return
+        }
         entries[slot] = Entry(k0: k0, k1: k1, meta: UInt32(length) | UInt32(count) << 5, id0: ids[0],
                               id1: count > 1 ? ids[1] : 0, id2: count > 2 ? ids[2] : 0)
+    }
+
+    /// Appends the ids of `entry` (in `slot`, holding the piece just scanned) to `sink` and returns true; or
+    /// returns false when its many-id record was taken over by another slot (the piece must be encoded).
+    /// The caller reserved the piece's length past `sink.count` (the count of ids never exceeds it).
+    @inline(__always)
+    func write(_ entry: Entry, slot: Int, into sink: inout BPEBufferSink) -> Bool {
+        if entry.meta < Entry.manyMeta {
+            entry.write(into: &sink)
+            return true
+        }
+        return writeMany(entry, slot: slot, into: &sink)
+    }
+
+    @inline(never)
+    func writeMany(_ entry: Entry, slot: Int, into sink: inout BPEBufferSink) -> Bool {
+        let record = slot & (Self.manyCount - 1)
+        guard manyOwner[record] == UInt32(truncatingIfNeeded: slot) else { return false }
+        let count = Int(truncatingIfNeeded: entry.meta >> 5)
+        (sink.base + sink.count).update(from: many + record << 4, count: count)
+        sink.count &+= count
+        return true
     }
 }
 
@@ -160,12 +211,12 @@ enum BPEPieceKey {
     @inline(__always)
     static func key(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int) -> (UInt64, UInt64) {
         if readable >= 16 {
+            // Branch-free masks: the low min(n, 8) bytes of the first word, the low n - 8 of the second.
             let raw = UnsafeRawPointer(p)
             let w0 = raw.loadUnaligned(as: UInt64.self), w1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-            if n >= 8 {
-                return (w0, n == 16 ? w1 : (n == 8 ? 0 : w1 & ((1 << (8 * UInt64(n - 8))) - 1)))
-            }
-            return (w0 & ((1 << (8 * UInt64(n))) - 1), 0)
+            let m0 = UInt64.max &>> (UInt64(truncatingIfNeeded: 8 &- min(n, 8)) &<< 3)
+            let m1 = n > 8 ? UInt64.max &>> (UInt64(truncatingIfNeeded: 16 &- n) &<< 3) : 0
+            return (w0 & m0, w1 & m1)
         }
         if n > 8 { return (BPERankTable.pack(p, 8), BPERankTable.pack(p + 8, n - 8)) }
         return (BPERankTable.pack(p, n), 0)
@@ -188,23 +239,44 @@ struct BPEPieceAhead {
 }
 
 /// A small pool of piece caches shared by the threads encoding with one ``TiktokenEncoding``: a caller borrows
-/// one for a whole encode call or batch worker, so no cache is ever used by two threads at once. At most
-/// `limit` idle caches are kept (memory bound: `limit` × ~4 MiB).
+/// one for a whole encode call or batch worker, so no cache is ever used by two threads at once.
 ///
-/// One idle cache sits in an atomic slot, holding the reference the pool owns: a single thread encoding many
-/// short texts one call at a time takes it with one atomic exchange and puts it back with one compare-exchange,
-/// lending the slot's own reference meanwhile — no reference-count traffic, no lock (per call, on a ~45-byte
-/// document, each of those was a measurable share). The locked list holds the others.
+/// Single encode calls (`encodeOrdinary`, `count`) go through ``borrowForCall(_:)``: the first
+/// ``pinLimit`` threads that call get a cache of their own, kept in a per-thread slot (EmbedKitThreadSlot.h),
+/// which each of their later calls takes and puts back with plain loads and stores — on a ~45-byte document the
+/// two atomic instructions of the shared slot below were ~10–20 ns of a ~100–200 ns call floor. Other threads,
+/// and batch workers (``borrow()``), use the shared caches: one idle cache sits in an atomic slot, holding the
+/// reference the pool owns, taken with one exchange and put back with one compare-exchange (no reference
+/// counting, no lock); a locked list holds the others. Memory bound: at most `limit` idle caches plus
+/// ``pinLimit`` pinned ones, ~4 MiB each; pinned caches live until the pool does (a thread that exits leaves
+/// its cache unused).
 final class BPEPieceCachePool: @unchecked Sendable {
     private let lock = NSLock()
     private var idle: [BPEPieceCache] = []
     private let limit: Int
     /// An idle cache, retained, as its address (0 = none).
     private let fast = Atomic<Int>(0)
+    /// This pool's name in the threads' slots: unique in the process and never reused, so a slot naming a pool
+    /// that is gone (its cache freed) never matches a live one.
+    private let owner: UInt64
+    private static let owners = Atomic<UInt64>(1)
+    /// The caches dedicated to threads (owned here; the threads' slots point at them unretained).
+    private var pinned: [BPEPieceCache] = []
+    static let pinLimit = 4
+    /// Counts ``reset()`` calls: a pinned cache emptied at an older epoch is emptied by its thread when it next
+    /// takes it (``reset()`` can only empty the caller's own pinned cache: another thread may be using its own).
+    private let epoch = Atomic<Int>(0)
 
-    init(limit: Int = 8) { self.limit = limit }
+    init(limit: Int = 8) {
+        self.limit = limit
+        owner = Self.owners.add(1, ordering: .relaxed).oldValue
+    }
 
-    deinit { _ = take(fast.exchange(0, ordering: .acquiring)) }
+    deinit {
+        _ = take(fast.exchange(0, ordering: .acquiring))
+        let slot = ek_thread_slot_get()
+        if slot.pointee.owner == owner { slot.pointee = ek_thread_slot(owner: 0, value: nil) }
+    }
 
     private func take(_ raw: Int) -> BPEPieceCache? {
         guard let pointer = UnsafeRawPointer(bitPattern: raw) else { return nil }
@@ -217,6 +289,65 @@ final class BPEPieceCachePool: @unchecked Sendable {
         let cache = borrow()
         defer { giveBack(cache) }
         return try cache._withUnsafeGuaranteedRef { try body($0) }
+    }
+
+    /// Runs `body` (one encode call) with the calling thread's own cache or a shared one (``borrowForCall(_:)``).
+    @inline(__always)
+    func withCallCache<R>(_ body: (BPEPieceCache) throws -> R) rethrows -> R {
+        let slot = ek_thread_slot_get()
+        let cache = borrowForCall(slot)
+        defer { giveBackFromCall(cache, slot) }
+        return try cache._withUnsafeGuaranteedRef { try body($0) }
+    }
+
+    /// A cache for one encode call on the calling thread, whose slot is `slot` (`ek_thread_slot_get()`): the
+    /// thread's own pinned cache when it has one (plain loads and stores), else a new pinned one while fewer than
+    /// ``pinLimit`` exist, else a shared one (``borrow()``). Return it with ``giveBackFromCall(_:_:)``.
+    @inline(__always)
+    func borrowForCall(_ slot: UnsafeMutablePointer<ek_thread_slot>) -> Unmanaged<BPEPieceCache> {
+        if slot.pointee.owner == owner, let value = slot.pointee.value {
+            slot.pointee.value = nil
+            let cache = Unmanaged<BPEPieceCache>.fromOpaque(value)
+            if cache._withUnsafeGuaranteedRef({ $0.clearedEpoch != epoch.load(ordering: .relaxed) }) {
+                clearPinned(cache)
+            }
+            return cache
+        }
+        return borrowUnpinned(slot)
+    }
+
+    /// Returns a cache from ``borrowForCall(_:)``: a pinned one to the thread's slot, a shared one to the pool.
+    @inline(__always)
+    func giveBackFromCall(_ cache: Unmanaged<BPEPieceCache>, _ slot: UnsafeMutablePointer<ek_thread_slot>) {
+        if cache._withUnsafeGuaranteedRef({ $0.pinned }) {
+            slot.pointee.value = UnsafeMutableRawPointer(cache.toOpaque())
+            return
+        }
+        giveBack(cache)
+    }
+
+    @inline(never)
+    private func clearPinned(_ cache: Unmanaged<BPEPieceCache>) {
+        cache._withUnsafeGuaranteedRef {
+            $0.clearedEpoch = epoch.load(ordering: .relaxed)
+            $0.clear()
+        }
+    }
+
+    /// The calling thread has no pinned cache of this pool: pins a new one when its slot is free (no other
+    /// pool's cache in it) and fewer than ``pinLimit`` are pinned; else lends a shared one.
+    @inline(never)
+    private func borrowUnpinned(_ slot: UnsafeMutablePointer<ek_thread_slot>) -> Unmanaged<BPEPieceCache> {
+        guard slot.pointee.value == nil else { return borrow() }
+        lock.lock()
+        guard pinned.count < Self.pinLimit else { lock.unlock(); return borrow() }
+        let cache = BPEPieceCache()
+        cache.pinned = true
+        cache.clearedEpoch = epoch.load(ordering: .relaxed)
+        pinned.append(cache)
+        lock.unlock()
+        slot.pointee.owner = owner
+        return Unmanaged.passUnretained(cache)
     }
 
     /// A cache for the caller's thread alone until it calls ``giveBack(_:)``; the reference it holds is the
@@ -260,9 +391,18 @@ final class BPEPieceCachePool: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Empties every idle cache (the next encode starts cold), keeping its memory: a cold start then measures
-    /// unseen text, not the one-time cost of allocating and first touching ~4 MiB.
+    /// Empties every idle cache and the calling thread's pinned one (the next encode starts cold), keeping their
+    /// memory: a cold start then measures unseen text, not the one-time cost of allocating and first touching
+    /// ~4 MiB. Other threads' pinned caches are emptied by those threads when they next take them.
     func reset() {
+        let now = epoch.add(1, ordering: .relaxed).newValue
+        let slot = ek_thread_slot_get()
+        if slot.pointee.owner == owner, let value = slot.pointee.value {
+            Unmanaged<BPEPieceCache>.fromOpaque(value)._withUnsafeGuaranteedRef {
+                $0.clear()
+                $0.clearedEpoch = now
+            }
+        }
         let raw = fast.exchange(0, ordering: .acquiring)
         if let pointer = UnsafeRawPointer(bitPattern: raw) {
             let cache = Unmanaged<BPEPieceCache>.fromOpaque(pointer)

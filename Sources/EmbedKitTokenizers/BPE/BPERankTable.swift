@@ -157,13 +157,13 @@ struct BPEBytesLookup {
 
     @inline(__always)
     static func shortSlot(_ key: UInt64, _ n: Int, _ shift: UInt64) -> Int {
-        Int(((key &+ UInt64(n)) &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        Int(truncatingIfNeeded: ((key &+ UInt64(truncatingIfNeeded: n)) &* 0x9E37_79B9_7F4A_7C15) &>> shift)
     }
 
     @inline(__always)
     static func mediumSlot(_ first: UInt64, _ last: UInt64, _ n: Int, _ shift: UInt64) -> Int {
         let h = (first &+ UInt64(n)) &* 0x9E37_79B9_7F4A_7C15 ^ (last &* 0xBF58_476D_1CE4_E5B9)
-        return Int((h &* 0x94D0_49BB_1331_11EB) >> shift)
+        return Int(truncatingIfNeeded: (h &* 0x94D0_49BB_1331_11EB) &>> shift)
     }
 
     @inline(__always)

@@ -44,13 +44,44 @@ struct PretokenizerScanner {
     static let letterOrNumber: UInt8 = 3, notOther: UInt8 = 7
 
     init(bytes: UnsafePointer<UInt8>, end: Int, pattern: PretokenizerPattern) {
+        self.init(bytes: bytes, end: end, setup: Setup(pattern: pattern))
+    }
+
+    /// A scanner over `bytes[0 ..< end]` from a ``Setup`` made once (per encoding): building one per encode
+    /// call then reads no global (each is a `swift_once` check) and calls nothing.
+    @inline(__always)
+    init(bytes: UnsafePointer<UInt8>, end: Int, setup: Setup) {
         self.bytes = bytes
         self.end = end
-        self.pattern = pattern
-        self.useWindows = Self.vectorWindows
-        self.table = UnicodeCategoryTable.storage
-        self.latin = UnsafePointer(table.blocks + Int(table.blockIndex[0]) * 256)
-        self.threeByte = UnsafePointer(table.threeByte)
+        self.pattern = setup.pattern
+        self.useWindows = setup.useWindows && end >= setup.windowsFrom
+        self.table = setup.table
+        self.latin = setup.latin
+        self.threeByte = setup.threeByte
+    }
+
+    /// What every scanner of one pattern starts from: the pattern, the category table's pointers and whether
+    /// windows are classified by the vector kernel.
+    struct Setup {
+        unowned(unsafe) let table: TwoStageTable
+        let latin: UnsafePointer<UInt8>
+        let threeByte: UnsafePointer<UInt8>
+        let pattern: PretokenizerPattern
+        let useWindows: Bool
+        /// Segments shorter than this take the scalar path for every piece: classifying a window costs
+        /// ~15–25 ns, more than the one or two pieces of a text this short take through the scalar path.
+        let windowsFrom: Int
+        static let windowsFrom = 16
+
+        init(pattern: PretokenizerPattern) {
+            windowsFrom = Self.windowsFrom
+            let table = UnicodeCategoryTable.storage
+            self.table = table
+            latin = UnsafePointer(table.blocks + Int(table.blockIndex[0]) * 256)
+            threeByte = UnsafePointer(table.threeByte)
+            self.pattern = pattern
+            useWindows = PretokenizerScanner.vectorWindows
+        }
     }
 
     /// Flags and byte length of the scalar starting at `i` (`i < end`). A three-byte scalar whose 64-scalar
@@ -202,7 +233,7 @@ struct PretokenizerScanner {
     // MARK: r50k_base / p50k_base
 
     @inline(__always)
-    func r50kScalarPieceEnd(from i: Int) -> Int {
+    mutating func r50kScalarPieceEnd(from i: Int) -> Int {
         let b = bytes[i]
         if b == UInt8(ascii: "'") {
             let n = contractionExact(at: i)
@@ -223,7 +254,7 @@ struct PretokenizerScanner {
     // MARK: cl100k_base
 
     @inline(__always)
-    func cl100kScalarPieceEnd(from i: Int) -> Int {
+    mutating func cl100kScalarPieceEnd(from i: Int) -> Int {
         let b = bytes[i]
         if b == UInt8(ascii: "'") {
             let n = contractionFolded(at: i)
@@ -254,7 +285,7 @@ struct PretokenizerScanner {
     /// ` ?[^\s\p{L}\p{N}]+` at `i` followed by newlines (and `/` when `trailingSlash`, as o200k's pattern
     /// has it); nil when `i` starts no such piece. `flags` are the flags of the scalar at `i`.
     @inline(__always)
-    func otherPiece(at i: Int, flags f: UInt8, trailingSlash: Bool) -> Int? {
+    mutating func otherPiece(at i: Int, flags f: UInt8, trailingSlash: Bool) -> Int? {
         let otherStart: Int
         if f & Self.notOther == 0 {
             otherStart = i
@@ -303,7 +334,7 @@ struct PretokenizerScanner {
     /// and the lower run that follows it). Anything that meets a non-ASCII byte where the rule would have to
     /// classify it takes the general path.
     @inline(__always)
-    func o200kScalarPieceEnd(from i: Int) -> Int {
+    mutating func o200kScalarPieceEnd(from i: Int) -> Int {
         let b = bytes[i]
         if b < 0x80 {
             let f = latin[Int(b)]
@@ -334,7 +365,7 @@ struct PretokenizerScanner {
         return o200kPieceEndGeneral(from: i)
     }
 
-    func o200kPieceEndGeneral(from i: Int) -> Int {
+    mutating func o200kPieceEndGeneral(from i: Int) -> Int {
         let b = bytes[i]
         let (f, length) = scalar(at: i)
         // A word from s needs an upper-ish or lower-ish scalar at s (U+ or U*W+): the attempts that cannot
@@ -353,8 +384,12 @@ struct PretokenizerScanner {
     }
 
     /// The scalar path's piece end at `i` (the reference the block path must agree with).
+    ///
+    /// The scalar path's entry points and the calls they may leave out of line are `mutating` although they
+    /// change nothing: a non-mutating call on the scanner from the encoder's loop (which holds it `inout`)
+    /// copied all ~230 bytes of it, window included, per non-ASCII piece.
     @inline(__always)
-    func scalarPieceEnd(from i: Int, pattern: PretokenizerPattern) -> Int {
+    mutating func scalarPieceEnd(from i: Int, pattern: PretokenizerPattern) -> Int {
         switch pattern {
         case .cl100k: return cl100kScalarPieceEnd(from: i)
         case .o200k: return o200kScalarPieceEnd(from: i)

@@ -290,3 +290,24 @@ extension PretokenizerScanner {
         return reloadedPieceEnd(from: i)
     }
 }
+
+/// One pattern's piece end as a type, so a loop generic over it is specialized per pattern with that
+/// pattern's scanner inlined (see ``TiktokenEncoding/encodePieces``).
+protocol PretokenizerPieceRule {
+    static func pieceEnd(_ scanner: inout PretokenizerScanner, from i: Int) -> Int
+}
+
+enum CL100kPieceRule: PretokenizerPieceRule {
+    @inline(__always)
+    static func pieceEnd(_ scanner: inout PretokenizerScanner, from i: Int) -> Int { scanner.cl100kPieceEnd(from: i) }
+}
+
+enum O200kPieceRule: PretokenizerPieceRule {
+    @inline(__always)
+    static func pieceEnd(_ scanner: inout PretokenizerScanner, from i: Int) -> Int { scanner.o200kPieceEnd(from: i) }
+}
+
+enum R50kPieceRule: PretokenizerPieceRule {
+    @inline(__always)
+    static func pieceEnd(_ scanner: inout PretokenizerScanner, from i: Int) -> Int { scanner.r50kPieceEnd(from: i) }
+}

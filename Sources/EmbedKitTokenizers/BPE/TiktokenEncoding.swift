@@ -21,6 +21,8 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     let specialById: [Int: [UInt8]]
     /// Bounded caches of recently encoded pieces, lent to one thread at a time (see `BPEPieceCache`).
     let pieceCaches = BPEPieceCachePool()
+    /// What each call's pre-tokenizer scanner starts from, made once.
+    let scannerSetup: PretokenizerScanner.Setup
 
     /// Loads the encoding called `name` from the asset cache, after the store verifies its sha256.
     public static func load(_ name: String, store: AssetStore = AssetStore()) throws -> TiktokenEncoding {
@@ -63,6 +65,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
             .sorted { $0.bytes.count > $1.bytes.count || ($0.bytes.count == $1.bytes.count && $0.id < $1.id) }
         specialById = Dictionary(uniqueKeysWithValues: spec.specialTokens.map { ($0.value, Array($0.key.utf8)) })
         vocabularySize = max(table.rankCount, (spec.specialTokens.values.max() ?? -1) + 1)
+        scannerSetup = PretokenizerScanner.Setup(pattern: spec.pattern)
     }
 
     // MARK: Encoding
@@ -70,8 +73,9 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     /// The ids of `text`, special-token strings encoded as plain text (tiktoken's `encode_ordinary`).
     public func encodeOrdinary(_ text: String) -> [Int] {
         // Borrowed without a closure: a closure made the caller retain and release `self` and `text` per call.
-        let borrowed = pieceCaches.borrow()
-        defer { pieceCaches.giveBack(borrowed) }
+        let slot = ek_thread_slot_get()
+        let borrowed = pieceCaches.borrowForCall(slot)
+        defer { pieceCaches.giveBackFromCall(borrowed, slot) }
         return borrowed._withUnsafeGuaranteedRef { encodeOrdinary(text, cache: $0) }
     }
 
@@ -159,8 +163,9 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
 
     /// Number of tokens in `text` (special-token strings count as plain text), without building the ids.
     public func count(_ text: String) -> Int {
-        let borrowed = pieceCaches.borrow()
-        defer { pieceCaches.giveBack(borrowed) }
+        let slot = ek_thread_slot_get()
+        let borrowed = pieceCaches.borrowForCall(slot)
+        defer { pieceCaches.giveBackFromCall(borrowed, slot) }
         return borrowed._withUnsafeGuaranteedRef { count(text, cache: $0) }
     }
 
@@ -197,7 +202,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     /// Any other special token appearing in the text throws ``TiktokenError/disallowedSpecialToken(_:byteOffset:)``,
     /// as tiktoken's default `disallowed_special="all"` does.
     public func encode(_ text: String, allowedSpecial: SpecialTokenSet = .none) throws -> [Int] {
-        try pieceCaches.withCache { cache in try withBytes(text) { bytes in
+        try pieceCaches.withCallCache { cache in try withBytes(text) { bytes in
             var sink = BPEBufferSink(base: cache.ids, count: 0)
             // Refuse disallowed specials first, like tiktoken.
             var position = 0
@@ -366,7 +371,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     func encodeSegment(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, readablePast: Int = 0,
                        cache: BPEPieceCache, into out: inout BPEBufferSink) {
         guard start < end, let base = bytes.baseAddress else { return }
-        var scanner = PretokenizerScanner(bytes: base, end: end, pattern: spec.pattern)
+        var scanner = PretokenizerScanner(bytes: base, end: end, setup: scannerSetup)
         let total = bytes.count + readablePast      // bytes readable at `base` (past `end` only for loads)
         // The table's lookups as plain pointers, fetched once per cache (the pair table is built on first
         // use): no shared reference count or lock is touched per call when several threads encode.
@@ -377,14 +382,68 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         let byteRank = tables.bytes.byteRank, twoByteRank = tables.bytes.pairRank
         var sink = out
         var capacity = cache.idCapacity
+        switch spec.pattern {
+        case .cl100k:
+            Self.encodePieces(CL100kPieceRule.self, &scanner, base, start, end, total: total, tables: tables,
+                              cache: cache, ahead: ahead, entries: entries, shortSlots: shortSlots,
+                              shortShift: shortShift, byteRank: byteRank, twoByteRank: twoByteRank,
+                              capacity: &capacity, into: &sink)
+        case .o200k:
+            Self.encodePieces(O200kPieceRule.self, &scanner, base, start, end, total: total, tables: tables,
+                              cache: cache, ahead: ahead, entries: entries, shortSlots: shortSlots,
+                              shortShift: shortShift, byteRank: byteRank, twoByteRank: twoByteRank,
+                              capacity: &capacity, into: &sink)
+        case .r50k:
+            Self.encodePieces(R50kPieceRule.self, &scanner, base, start, end, total: total, tables: tables,
+                              cache: cache, ahead: ahead, entries: entries, shortSlots: shortSlots,
+                              shortShift: shortShift, byteRank: byteRank, twoByteRank: twoByteRank,
+                              capacity: &capacity, into: &sink)
+        }
+        out = sink
+    }
+
+    /// The per-piece loop of ``encodeSegment(_:_:_:readablePast:cache:into:)`` for one pattern: `Rule` is a
+    /// type, not a value, so each pattern gets its own copy of the loop with its scanner inlined (a switch on
+    /// the pattern per piece left the o200k and r50k scanners as calls).
+    ///
+    /// Two things are kept in registers rather than in the structs they belong to: the window's pending
+    /// piece ends (most pieces of ASCII text are popped from its boundary mask; the scanner's own copy is
+    /// written back before any other scanner call) and the sink (only the out-of-line miss path gets its
+    /// address, through a copy). Through the structs, every piece loaded and stored them again.
+    @inline(__always)
+    static func encodePieces<Rule: PretokenizerPieceRule>(
+        _ rule: Rule.Type, _ scanner: inout PretokenizerScanner, _ base: UnsafePointer<UInt8>, _ start: Int,
+        _ end: Int, total: Int, tables: BPEMergeTables, cache: BPEPieceCache,
+        ahead: UnsafeMutablePointer<BPEPieceAhead>, entries: UnsafeMutablePointer<BPEPieceCache.Entry>,
+        shortSlots: UnsafeMutablePointer<BPEBytesLookup.ShortSlot>, shortShift: UInt64,
+        byteRank: UnsafeMutablePointer<UInt32>, twoByteRank: UnsafeMutablePointer<UInt32>,
+        capacity: inout Int, into sink: inout BPEBufferSink
+    ) {
+        var out = sink
+        // The scanner's window state this loop reads per piece (see PretokenizerScanner.popBoundary).
+        var rest = scanner.window.rest, next = scanner.window.next
+        var windowBase = scanner.window.base, trustedEnd = scanner.window.trustedEnd
         var i = start
         while i < end {
             var m = 0, j = i
             while m < Self.lookahead && j < end {
-                let e = scanner.pieceEnd(from: j)
-                let n = e - j
+                let e: Int
+                if j == next && j != trustedEnd {
+                    e = windowBase &+ rest.trailingZeroBitCount
+                    rest &= rest &- 1
+                    next = e
+                } else {
+                    scanner.window.rest = rest
+                    scanner.window.next = next
+                    e = Rule.pieceEnd(&scanner, from: j)
+                    rest = scanner.window.rest
+                    next = scanner.window.next
+                    windowBase = scanner.window.base
+                    trustedEnd = scanner.window.trustedEnd
+                }
+                let n = e &- j
                 if n >= 3 && n <= BPEPieceCache.maxPieceBytes {
-                    let (k0, k1) = BPEPieceKey.key(base + j, n, readable: total - j)
+                    let (k0, k1) = BPEPieceKey.key(base + j, n, readable: total &- j)
                     let slot = BPEPieceKey.slot(k0, k1, n)
                     ek_prefetch(entries + slot)
                     if n <= 8 { ek_prefetch(shortSlots + BPEBytesLookup.shortSlot(k0, n, shortShift)) }
@@ -393,34 +452,38 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                     ahead[m] = BPEPieceAhead(end: e, slot: -1, k0: 0, k1: 0)
                 }
                 j = e
-                m += 1
+                m &+= 1
             }
             // These pieces yield at most one id per byte; hits write 3 ids whatever their count.
-            let needed = sink.count + (j - i) + 3
+            let needed = out.count &+ (j &- i) &+ 3
             if needed > capacity {
-                sink.base = cache.growIds(keeping: sink.count, needed: needed)
+                out.base = cache.growIds(keeping: out.count, needed: needed)
                 capacity = cache.idCapacity
             }
             for k in 0..<m {
                 let a = ahead[k]
-                let n = a.end - i
+                let n = a.end &- i
                 if a.slot >= 0 {
                     let entry = entries[a.slot]
-                    if entry.holds(a, length: n) {
-                        entry.write(into: &sink)
+                    if entry.holds(a, length: n) && cache.write(entry, slot: a.slot, into: &out) {
                         i = a.end
                         continue
                     }
                 } else if n <= 2 {
-                    Self.encodeTiny(base + i, n, byteRank: byteRank, twoByteRank: twoByteRank, into: &sink)
+                    Self.encodeTiny(base + i, n, byteRank: byteRank, twoByteRank: twoByteRank, into: &out)
                     i = a.end
                     continue
                 }
-                Self.encodeUncached(base + i, n, readable: total - i, ahead: a, tables: tables, cache: cache, into: &sink)
+                var missed = out
+                Self.encodeUncached(base + i, n, readable: total &- i, ahead: a, tables: tables, cache: cache,
+                                    into: &missed)
+                out.count = missed.count
                 i = a.end
             }
         }
-        out = sink
+        scanner.window.rest = rest
+        scanner.window.next = next
+        sink = out
     }
 
     /// A piece of 3 bytes or more the piece cache did not answer: 3–16 bytes through the whole-token table or
@@ -433,8 +496,13 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                 encodeCutting(p, n, readable: readable, tables: tables, cache: cache, into: &sink)
                 return
             }
-            cache.longPieces.encode(p, n, into: &sink) {
-                encodeCutting(p, n, readable: readable, tables: tables, cache: cache, into: &$0)
+            // `cache` is held by the caller for the whole call: lent to the closure as a guaranteed
+            // reference, it costs no retain/release pair per long piece.
+            let lent = Unmanaged.passUnretained(cache)
+            cache.longPieces.encode(p, n, into: &sink) { out in
+                lent._withUnsafeGuaranteedRef {
+                    encodeCutting(p, n, readable: readable, tables: tables, cache: $0, into: &out)
+                }
             }
             return
         }
@@ -443,7 +511,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     }
 
     /// A cacheable piece (3…16 bytes, key `k0`/`k1`, cache slot `slot`) the piece cache did not hold: one
-    /// whole-token probe, else a merge; the ids are remembered when there are at most 3.
+    /// whole-token probe, else a merge; the ids are remembered (up to 16: all of them).
     @inline(__always)
     static func encodeMissed(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, k0: UInt64, k1: UInt64, slot: Int,
                              cut: Bool = true, tables: BPEMergeTables, cache: BPEPieceCache,
@@ -569,8 +637,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                 continue
             }
             let entry = entries[a.slot]
-            if entry.holds(a, length: n) {
-                entry.write(into: &sink)
+            if entry.holds(a, length: n) && cache.write(entry, slot: a.slot, into: &sink) {
                 continue
             }
             encodeMissed(at, n, readable: readable - start, k0: a.k0, k1: a.k1, slot: a.slot, cut: false,
@@ -613,7 +680,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     public func pieceCount(_ text: String) -> Int {
         withBytes(text) { bytes in
             guard let base = bytes.baseAddress else { return 0 }
-            var scanner = PretokenizerScanner(bytes: base, end: bytes.count, pattern: spec.pattern)
+            var scanner = PretokenizerScanner(bytes: base, end: bytes.count, setup: scannerSetup)
             var i = 0, n = 0
             while i < bytes.count { i = scanner.pieceEnd(from: i); n += 1 }
             return n
@@ -629,7 +696,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     func pieces(of text: String, _ pieceEnd: (inout PretokenizerScanner, Int) -> Int) -> [String] {
         withBytes(text) { bytes in
             guard let base = bytes.baseAddress else { return [] }
-            var scanner = PretokenizerScanner(bytes: base, end: bytes.count, pattern: spec.pattern)
+            var scanner = PretokenizerScanner(bytes: base, end: bytes.count, setup: scannerSetup)
             var pieces: [String] = []
             var i = 0
             while i < bytes.count {

@@ -177,13 +177,16 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     }
 
     /// Does the one-time work of the first encode calls ahead of time: builds the id-pair table the merge uses
-    /// (built on first use, not at load) and the piece caches that `threads` threads encoding at once will
-    /// borrow. A server can call it at start-up; results never depend on it.
+    /// (built on first use, not at load), the calling thread's piece cache and the ones that `threads` threads
+    /// encoding at once will borrow (each with the encoding's lookups fetched), and starts the threads a batch
+    /// runs on. A server can call it at start-up; results never depend on it.
     public func prepare(threads: Int = 1) {
         let count = min(max(1, threads), 64)
         pieceCaches.reserve(count)
-        // Every cache fetches the encoding's lookups on its first use: do that now for each cache a batch
-        // worker may borrow, not only for the one a single caller gets.
+        // The calling thread's own cache (single calls) ...
+        _ = encodeOrdinary("warm up")
+        // ... and each shared cache a batch worker may borrow: every cache fetches the encoding's lookups on
+        // its first use.
         let borrowed = (0..<count).map { _ in pieceCaches.borrow() }
         for cache in borrowed { _ = cache._withUnsafeGuaranteedRef { encodeOrdinary("warm up", cache: $0) } }
         for cache in borrowed { pieceCaches.giveBack(cache) }

@@ -32,11 +32,12 @@ let package = Package(
         .target(name: "EmbedKitCore"),
         // Fetching, caching and sha256-verifying vocabularies and model folders.
         .target(name: "EmbedKitAssets", dependencies: ["EmbedKitCore"]),
-        // tiktoken-exact BPE and BERT WordPiece (EmbedKitCKernels only for its prefetch hint).
+        // tiktoken-exact BPE, BERT WordPiece and Unigram (from EmbedKitCKernels: prefetch hints, the pre-tokenizer's
+        // window classifier and the per-thread cache slot).
         .target(name: "EmbedKitTokenizers", dependencies: ["EmbedKitCore", "EmbedKitAssets", "EmbedKitCKernels"]),
-        // Float distance kernels in C: AVX2/FMA and AVX-512 picked at run time (no compiler flags), plus a
-        // prefetch hint, and the HNSW layer-0 search loop. Imported by EmbedKitNumerics and EmbedKitIndex (and
-        // EmbedKitTokenizers, for the prefetch hint).
+        // Float distance kernels in C: AVX2/FMA and AVX-512 picked at run time (no compiler flags), plus
+        // prefetch hints, the HNSW layer-0 search loop, the tokenizers' pre-tokenizer window classifier and
+        // per-thread cache slot. Imported by EmbedKitNumerics, EmbedKitIndex and EmbedKitTokenizers.
         .target(name: "EmbedKitCKernels"),
         // The numeric kernels every numeric stage shares: BLAS wrappers, dot products, top-k, activations.
         // The only target that imports CBLAS.

@@ -54,7 +54,7 @@ struct PretokenizerScanner {
         self.bytes = bytes
         self.end = end
         self.pattern = setup.pattern
-        self.useWindows = setup.useWindows && end >= setup.windowsFrom
+        self.useWindows = setup.useWindows && end >= Setup.windowsFrom
         self.table = setup.table
         self.latin = setup.latin
         self.threeByte = setup.threeByte
@@ -70,11 +70,9 @@ struct PretokenizerScanner {
         let useWindows: Bool
         /// Segments shorter than this take the scalar path for every piece: classifying a window costs
         /// ~15–25 ns, more than the one or two pieces of a text this short take through the scalar path.
-        let windowsFrom: Int
         static let windowsFrom = 16
 
         init(pattern: PretokenizerPattern) {
-            windowsFrom = Self.windowsFrom
             let table = UnicodeCategoryTable.storage
             self.table = table
             latin = UnsafePointer(table.blocks + Int(table.blockIndex[0]) * 256)

@@ -379,30 +379,11 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         // The table's lookups as plain pointers, fetched once per cache (the pair table is built on first
         // use): no shared reference count or lock is touched per call when several threads encode.
         let tables = (cache.tables ?? cache.setTables(BPEMergeTables(table, pairCache: cache.pairCache))).pointee
-        let ahead = cache.ahead
-        let entries = cache.entries
-        let shortSlots = tables.bytes.shortSlots, shortShift = tables.bytes.shortShift
-        let byteRank = tables.bytes.byteRank, twoByteRank = tables.bytes.pairRank
-        var sink = out
-        var capacity = cache.idCapacity
         switch spec.pattern {
-        case .cl100k:
-            Self.encodePieces(CL100kPieceRule.self, &scanner, base, start, end, total: total, tables: tables,
-                              cache: cache, ahead: ahead, entries: entries, shortSlots: shortSlots,
-                              shortShift: shortShift, byteRank: byteRank, twoByteRank: twoByteRank,
-                              capacity: &capacity, into: &sink)
-        case .o200k:
-            Self.encodePieces(O200kPieceRule.self, &scanner, base, start, end, total: total, tables: tables,
-                              cache: cache, ahead: ahead, entries: entries, shortSlots: shortSlots,
-                              shortShift: shortShift, byteRank: byteRank, twoByteRank: twoByteRank,
-                              capacity: &capacity, into: &sink)
-        case .r50k:
-            Self.encodePieces(R50kPieceRule.self, &scanner, base, start, end, total: total, tables: tables,
-                              cache: cache, ahead: ahead, entries: entries, shortSlots: shortSlots,
-                              shortShift: shortShift, byteRank: byteRank, twoByteRank: twoByteRank,
-                              capacity: &capacity, into: &sink)
+        case .cl100k: Self.encodePieces(CL100kPieceRule.self, &scanner, base, start, end, total, tables, cache, &out)
+        case .o200k: Self.encodePieces(O200kPieceRule.self, &scanner, base, start, end, total, tables, cache, &out)
+        case .r50k: Self.encodePieces(R50kPieceRule.self, &scanner, base, start, end, total, tables, cache, &out)
         }
-        out = sink
     }
 
     /// The per-piece loop of ``encodeSegment(_:_:_:readablePast:cache:into:)`` for one pattern: `Rule` is a
@@ -416,12 +397,12 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     @inline(__always)
     static func encodePieces<Rule: PretokenizerPieceRule>(
         _ rule: Rule.Type, _ scanner: inout PretokenizerScanner, _ base: UnsafePointer<UInt8>, _ start: Int,
-        _ end: Int, total: Int, tables: BPEMergeTables, cache: BPEPieceCache,
-        ahead: UnsafeMutablePointer<BPEPieceAhead>, entries: UnsafeMutablePointer<BPEPieceCache.Entry>,
-        shortSlots: UnsafeMutablePointer<BPEBytesLookup.ShortSlot>, shortShift: UInt64,
-        byteRank: UnsafeMutablePointer<UInt32>, twoByteRank: UnsafeMutablePointer<UInt32>,
-        capacity: inout Int, into sink: inout BPEBufferSink
+        _ end: Int, _ total: Int, _ tables: BPEMergeTables, _ cache: BPEPieceCache, _ sink: inout BPEBufferSink
     ) {
+        let ahead = cache.ahead, entries = cache.entries
+        let shortSlots = tables.bytes.shortSlots, shortShift = tables.bytes.shortShift
+        let byteRank = tables.bytes.byteRank, twoByteRank = tables.bytes.pairRank
+        var capacity = cache.idCapacity
         var out = sink
         // The scanner's window state this loop reads per piece (see PretokenizerScanner.popBoundary).
         var rest = scanner.window.rest, next = scanner.window.next

@@ -5,12 +5,15 @@ cancel most of the minute-to-minute drift of a shared machine (docs/PERFORMANCE.
 
     python3 scripts/bench/tokens_paired.py ROUNDS REPEAT cl100k_base,o200k_base base=/tmp/ek-base new=/tmp/ek-new
     python3 scripts/bench/tokens_paired.py --file merge-cl100k_base.txt ROUNDS REPEAT cl100k_base base=… new=…
+    python3 scripts/bench/tokens_paired.py --docs bench-docs.jsonl ROUNDS REPEAT …   (the one-line docs)
 
 With `--file`, only that text is encoded and the table gives ns per pre-tokenized piece, cold and warm (for the
 texts of scripts/bench/cold_miss_pieces.py: the cost of a piece seen for the first time).
 
-Workloads: the real file and its reviews / Debian / Chinese parts (cold and, for the real file, warm) and the
-20,000 short docs (cold and warm), all from ~/.cache/embedkit/corpus.
+Workloads: the real file and its reviews / Debian / Chinese parts (cold and, for the real file, warm) and 20,000
+documents (cold and warm): by default the short docs of the acceptance line (bench-docs-spread.jsonl), with
+`--docs bench-docs.jsonl` the one-line docs; all from ~/.cache/embedkit/corpus (written by
+scripts/bench-tokenizers).
 """
 import json
 import os
@@ -22,8 +25,12 @@ from pathlib import Path
 
 corpus = Path(os.environ.get("EMBEDKIT_HOME", Path.home() / ".cache" / "embedkit")) / "corpus"
 single = None
-if sys.argv[1] == "--file":
-    single = sys.argv[2]
+docs = "bench-docs-spread.jsonl"
+while sys.argv[1] in ("--file", "--docs"):
+    if sys.argv[1] == "--file":
+        single = sys.argv[2]
+    else:
+        docs = sys.argv[2]
     del sys.argv[1:3]
 rounds, repeat = int(sys.argv[1]), sys.argv[2]
 encodings = sys.argv[3].split(",")
@@ -45,7 +52,7 @@ for _ in range(rounds):
                 row = [min(f["cpuSeconds"]) / f["pieces"] * 1e9, min(f["warmCPUSeconds"]) / f["pieces"] * 1e9]
                 results.setdefault((encoding, name), []).append(row)
                 continue
-            command += ["--docs", str(corpus / "bench-docs.jsonl")]
+            command += ["--docs", str(corpus / docs)]
             for f in files:
                 command += ["--file", str(corpus / f)]
             run = json.loads(subprocess.run(command, capture_output=True, check=True).stdout)
@@ -58,7 +65,8 @@ for _ in range(rounds):
 if single:
     columns = ["cold ns/piece", "warm ns/piece"]
 unit = "ns per piece" if single else "MB/s"
-print(f"thread-CPU {unit}, best of {repeat} per run, median of {rounds} rounds [median per-round ratio to {binaries[0][0]}]")
+print(f"thread-CPU {unit}, best of {repeat} per run, median of {rounds} rounds [median per-round ratio to {binaries[0][0]}]"
+      + ("" if single else f"; docs = {docs}"))
 print(" " * 24 + "".join(f"{c:>16s}" for c in columns))
 for encoding in encodings:
     reference = results[(encoding, binaries[0][0])]

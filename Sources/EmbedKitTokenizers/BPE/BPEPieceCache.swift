@@ -222,11 +222,24 @@ enum BPEPieceKey {
         return (BPERankTable.pack(p, n), 0)
     }
 
+    /// The mixed hash of a key: its top ``BPEPieceCache/slotBits`` bits are the slot. The whole-token tables
+    /// (``BPEBytesLookup``) hash their keys with it too.
+    @inline(__always)
+    static func hash(_ k0: UInt64, _ k1: UInt64, _ n: Int) -> UInt64 {
+        let h = (k0 &+ UInt64(truncatingIfNeeded: n)) &* 0x9E37_79B9_7F4A_7C15 ^ (k1 &* 0xBF58_476D_1CE4_E5B9)
+        return (h ^ h &>> 31) &* 0x94D0_49BB_1331_11EB
+    }
+
     @inline(__always)
     static func slot(_ k0: UInt64, _ k1: UInt64, _ n: Int) -> Int {
-        let h = (k0 &+ UInt64(n)) &* 0x9E37_79B9_7F4A_7C15 ^ (k1 &* 0xBF58_476D_1CE4_E5B9)
-        return Int(((h ^ h >> 31) &* 0x94D0_49BB_1331_11EB) >> UInt64(64 - BPEPieceCache.slotBits))
+        slot(hash: hash(k0, k1, n))
     }
+
+    @inline(__always)
+    static func slot(hash: UInt64) -> Int {
+        Int(truncatingIfNeeded: hash &>> UInt64(64 - BPEPieceCache.slotBits))
+    }
+
 }
 
 /// A piece scanned ahead: its end and, when it is cacheable (3…16 bytes), its cache slot and key (slot -1

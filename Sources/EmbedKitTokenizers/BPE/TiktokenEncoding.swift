@@ -401,6 +401,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     ) {
         let ahead = cache.ahead, entries = cache.entries
         let shortSlots = tables.bytes.shortSlots, shortShift = tables.bytes.shortShift
+        let mediumSlots = tables.bytes.mediumSlots, mediumShift = tables.bytes.mediumShift
         let byteRank = tables.bytes.byteRank, twoByteRank = tables.bytes.pairRank
         var capacity = cache.idCapacity
         var out = sink
@@ -428,9 +429,13 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                 let n = e &- j
                 if n >= 3 && n <= BPEPieceCache.maxPieceBytes {
                     let (k0, k1) = BPEPieceKey.key(base + j, n, readable: total &- j)
-                    let slot = BPEPieceKey.slot(k0, k1, n)
+                    let h = BPEPieceKey.hash(k0, k1, n)
+                    let slot = BPEPieceKey.slot(hash: h)
+                    // Its entry and its whole-token slot (short or medium table), both found from one hash.
+                    let tokenLine = n <= 8 ? UnsafeRawPointer(shortSlots + Int(truncatingIfNeeded: h &>> shortShift))
+                        : UnsafeRawPointer(mediumSlots + Int(truncatingIfNeeded: h &>> mediumShift))
                     ek_prefetch(entries + slot)
-                    if n <= 8 { ek_prefetch(shortSlots + BPEBytesLookup.shortSlot(k0, n, shortShift)) }
+                    ek_prefetch(tokenLine)
                     ahead[m] = BPEPieceAhead(end: e, slot: slot, k0: k0, k1: k1)
                 } else {
                     ahead[m] = BPEPieceAhead(end: e, slot: -1, k0: 0, k1: 0)
@@ -501,7 +506,10 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                              cut: Bool = true, tables: BPEMergeTables, cache: BPEPieceCache,
                              into sink: inout BPEBufferSink) {
         let bytes = tables.bytes
-        let whole = n <= 8 ? bytes.shortRank(k0, n) : bytes.rank(p, n, readable: readable)
+        let h = BPEPieceKey.hash(k0, k1, n)
+        let whole = !bytes.mayBeToken(hash: h) ? BPERankTable.missing
+            : n <= 8 ? bytes.shortRank(k0, n, from: Int(truncatingIfNeeded: h &>> bytes.shortShift))
+            : bytes.mediumRank(k0, k1, n, from: Int(truncatingIfNeeded: h &>> bytes.mediumShift))
         if whole != BPERankTable.missing {
             sink.append(whole)
             cache.remember(slot: slot, k0: k0, k1: k1, length: n, ids: sink.base + sink.count - 1, count: 1)

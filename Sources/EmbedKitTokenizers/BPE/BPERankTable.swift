@@ -129,7 +129,7 @@ struct BPEBytesLookup {
         var filterBits = 1 << 12
         while filterBits < 8 * (shortCount + mediumCount) { filterBits <<= 1 }
         tokenFilterMask = UInt64(filterBits - 1)
-        tokenFilter = HugePageMemory.allocate(UInt64.self, capacity: filterBits / 64)
+        tokenFilter = .allocate(capacity: filterBits / 64)     // not HugePageMemory: that would round to 2 MiB
         tokenFilter.initialize(repeating: 0, count: filterBits / 64)
         mediumShift = UInt64(64 - mb); mediumMask = (1 << mb) - 1
         mediumSlots = HugePageMemory.allocate(MediumSlot.self, capacity: 1 << mb)
@@ -173,7 +173,7 @@ struct BPEBytesLookup {
     func deallocate() {
         byteRank.deallocate(); pairRank.deallocate()
         HugePageMemory.deallocate(shortSlots); HugePageMemory.deallocate(mediumSlots); HugePageMemory.deallocate(longValues)
-        HugePageMemory.deallocate(tokenFilter)
+        tokenFilter.deallocate()
     }
 
     /// The home slot of a token of 1…8 bytes packed in `key`: the top bits of the piece cache's hash of the

@@ -47,7 +47,12 @@ struct BPECharacterCache {
     /// The packed ids of the 3-byte piece at `p`, as tiktoken's merge gives them.
     @inline(never)
     static func merge(_ p: UnsafePointer<UInt8>, bytes: BPEBytesLookup) -> UInt64 {
-        let b0 = Int(p[0]), b1 = Int(p[1]), b2 = Int(p[2])
+        merge(p[0], p[1], p[2], bytes: bytes)
+    }
+
+    /// The packed ids of the 3-byte piece `c0 c1 c2`.
+    static func merge(_ c0: UInt8, _ c1: UInt8, _ c2: UInt8, bytes: BPEBytesLookup) -> UInt64 {
+        let b0 = Int(c0), b1 = Int(c1), b2 = Int(c2)
         let whole = bytes.shortRank(UInt64(b0) | UInt64(b1) << 8 | UInt64(b2) << 16, 3)
         if whole != BPERankTable.missing { return 1 << 60 | UInt64(whole) }
         let left = bytes.pairRank[b0 << 8 | b1], right = bytes.pairRank[b1 << 8 | b2]

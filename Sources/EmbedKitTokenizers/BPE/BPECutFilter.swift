@@ -24,8 +24,11 @@ struct BPECutFilter {
     let words: UnsafeMutablePointer<UInt64>
     /// Refused `c c | L c` windows, by ``joinedIndex(_:_:)``.
     let joined: UnsafeMutablePointer<UInt64>
+    /// Every three-byte character's ids and cut classes (built from `joined`).
+    let characters: BPECharacterTable
 
-    init(arena: UnsafeMutablePointer<UInt8>, offsets: UnsafeMutablePointer<UInt32>, rankCount: Int) {
+    init(arena: UnsafeMutablePointer<UInt8>, offsets: UnsafeMutablePointer<UInt32>, rankCount: Int,
+         bytes: BPEBytesLookup) {
         let wordCount = 1 << (Self.bitCountLog2 - 6)
         words = HugePageMemory.allocate(UInt64.self, capacity: wordCount)
         words.initialize(repeating: 0, count: wordCount)
@@ -35,7 +38,7 @@ struct BPECutFilter {
             let start = Int(offsets[t]), n = Int(offsets[t + 1]) - start
             let p = arena + start
             if n == 2 {
-                if Self.isContinuation(p[0]) && Self.isLead3(p[1]) { refuseJoined(w0: nil, p[0], p[1], w3: nil) }
+                if Self.isContinuation(p[0]) && Self.isLead3(p[1]) { Self.refuseJoined(joined, w0: nil, p[0], p[1], w3: nil) }
                 continue
             }
             if n < 3 { continue }
@@ -45,21 +48,22 @@ struct BPECutFilter {
                 switch (left, right) {
                 case (1, 2):
                     key = Self.key3(p[q - 1], p[q], p[q + 1], kind: 1)
-                    refuseJoined(w0: nil, p[q - 1], p[q], w3: p[q + 1])
+                    Self.refuseJoined(joined, w0: nil, p[q - 1], p[q], w3: p[q + 1])
                 case (2, 1):
                     key = Self.key3(p[q - 2], p[q - 1], p[q], kind: 2)
-                    refuseJoined(w0: p[q - 2], p[q - 1], p[q], w3: nil)
+                    Self.refuseJoined(joined, w0: p[q - 2], p[q - 1], p[q], w3: nil)
                 default:
                     key = Self.key4(p + q - 2)
-                    refuseJoined(w0: p[q - 2], p[q - 1], p[q], w3: p[q + 1])
+                    Self.refuseJoined(joined, w0: p[q - 2], p[q - 1], p[q], w3: p[q + 1])
                 }
                 let bit = Self.bit(key)
                 words[bit >> 6] |= 1 << UInt64(bit & 63)
             }
         }
+        characters = BPECharacterTable(joined: joined, bytes: bytes)
     }
 
-    func deallocate() { HugePageMemory.deallocate(words); HugePageMemory.deallocate(joined) }
+    func deallocate() { HugePageMemory.deallocate(words); HugePageMemory.deallocate(joined); characters.deallocate() }
 
     static let joinedWordCount = 1 << 16
 
@@ -76,7 +80,7 @@ struct BPECutFilter {
     }
 
     /// Refuses every `c c | L c` window matching `w0 w1 | w2 w3` (nil: any continuation byte there).
-    private func refuseJoined(w0: UInt8?, _ w1: UInt8, _ w2: UInt8, w3: UInt8?) {
+    private static func refuseJoined(_ joined: UnsafeMutablePointer<UInt64>, w0: UInt8?, _ w1: UInt8, _ w2: UInt8, w3: UInt8?) {
         guard Self.isContinuation(w1) && Self.isLead3(w2) else { return }
         if let w0, !Self.isContinuation(w0) { return }
         if let w3, !Self.isContinuation(w3) { return }

@@ -530,49 +530,45 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     }
 
     /// Cuts the piece `p[0..<n]` at every character boundary no token can straddle (see ``BPECutFilter``;
-    /// exact) and encodes each part on its own — short parts through the piece cache — then returns true; or
-    /// returns false, writing nothing, when there is no such boundary.
+    /// exact) and encodes each part on its own, then returns true; or returns false, writing nothing, when
+    /// there is no such boundary.
     ///
-    /// The parts are found up to ``BPEPieceCache/partCapacity`` at a time, their piece-cache slots
-    /// prefetched as they are found, then encoded in order, so the probes overlap. A part the cache misses is
-    /// merged whole (never cut again: it has no boundary that the whole piece could cut, and merging any
-    /// piece whole is exact). A part is looked up as a whole token before it is merged: that equals merging it
-    /// because every token of the four vocabularies is its own merge result (checked by
-    /// scripts/check/tiktoken_self_merge.py; ``TiktokenSpec`` admits no other vocabulary).
+    /// One pass a character at a time: a three-byte character with a cut on both sides (most of a CJK run)
+    /// takes its ids from ``BPECharacterTable`` — one entry load, which with the next character's entry also
+    /// decides the cut after it — so it needs no part record, key or cache probe. Any other part goes through
+    /// ``encodePart(_:from:to:readable:tables:cache:into:)``.
     @inline(never)
     static func encodeIfCuttable(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, tables: BPEMergeTables,
                                  cache: BPEPieceCache, into sink: inout BPEBufferSink) -> Bool {
         let cuts = tables.pairs.cuts, twoByteRank = tables.bytes.pairRank
-        let parts = cache.parts, entries = cache.entries, characters = cache.characters.slots
-        var k = nextCut(p, after: 0, n, cuts: cuts, twoByteRank: twoByteRank)
-        if k == n { return false }
-        var first = 0, count = 0, start = 0
-        while true {
-            // Part [start, k): key and slot now, its cache line requested.
-            let length = k - start
-            if length == 3 && p[start] & 0xF0 == 0xE0 {
-                // One three-byte character: the character cache, indexed by its value.
-                let slot = BPECharacterCache.slot(p + start)
-                ek_prefetch(characters + slot)
-                parts[count] = BPEPieceAhead(end: k, slot: BPEPieceAhead.character, k0: UInt64(slot), k1: 0)
-            } else if length >= 3 && length <= BPEPieceCache.maxPieceBytes {
-                let (k0, k1) = BPEPieceKey.key(p + start, length, readable: readable - start)
-                let slot = BPEPieceKey.slot(k0, k1, length)
-                ek_prefetch(entries + slot)
-                parts[count] = BPEPieceAhead(end: k, slot: slot, k0: k0, k1: k1)
-            } else {
-                parts[count] = BPEPieceAhead(end: k, slot: -1, k0: 0, k1: 0)
+        var start = nextCut(p, after: 0, n, cuts: cuts, twoByteRank: twoByteRank)
+        if start == n { return false }
+        let characters = cuts.characters, chars = characters.entries
+        var out = sink
+        encodePart(p, from: 0, to: start, readable: readable, tables: tables, cache: cache, into: &out)
+        while start < n {
+            if p[start] & 0xF0 == 0xE0 {
+                let entry = chars[BPECharacterTable.index(p + start)]
+                let end = start &+ 3
+                if end == n {
+                    entry.write(into: &out)
+                    break
+                }
+                let cut = p[end] & 0xF0 == 0xE0
+                    ? characters.canCut(entry, chars[BPECharacterTable.index(p + end)])
+                    : cuts.canCut(p, end, n, twoByteRank: twoByteRank)
+                if cut {
+                    entry.write(into: &out)
+                    start = end
+                    continue
+                }
             }
-            count += 1
-            start = k
-            if count == BPEPieceCache.partCapacity || k == n {
-                encodeParts(p, from: first, count: count, readable: readable, tables: tables, cache: cache, into: &sink)
-                first = start
-                count = 0
-            }
-            if k == n { return true }
-            k = nextCut(p, after: k, n, cuts: cuts, twoByteRank: twoByteRank)
+            let end = nextCut(p, after: start, n, cuts: cuts, twoByteRank: twoByteRank)
+            encodePart(p, from: start, to: end, readable: readable, tables: tables, cache: cache, into: &out)
+            start = end
         }
+        sink = out
+        return true
     }
 
     /// The first character boundary after the one at `k` (< n) where ``BPECutFilter`` allows a cut, or `n`.
@@ -589,43 +585,45 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         }
     }
 
-    /// Encodes the parts `cache.parts[0..<count]` of a cut piece in order, the first starting at `p + from`:
-    /// 1–2 bytes from the byte tables, single three-byte characters through ``BPECharacterCache``, other
-    /// 3–16 through the piece cache (key and slot already computed), longer ones through the long-piece cache
-    /// or merged.
-    @inline(__always)
-    static func encodeParts(_ p: UnsafePointer<UInt8>, from: Int, count: Int, readable: Int, tables: BPEMergeTables,
-                            cache: BPEPieceCache, into sink: inout BPEBufferSink) {
-        let parts = cache.parts, entries = cache.entries, characters = cache.characters
-        var start = from
-        for q in 0..<count {
-            let a = parts[q]
-            let n = a.end - start, at = p + start
-            defer { start = a.end }
-            if a.slot == BPEPieceAhead.character {
-                characters.write(at, slot: Int(truncatingIfNeeded: a.k0), bytes: tables.bytes, into: &sink)
-                continue
+    /// Encodes the part `p[from..<to]` of a cut piece: 1–2 bytes from the byte tables, a single three-byte
+    /// character from ``BPECharacterTable``, 3–16 bytes through the piece cache (merged whole on a miss,
+    /// never cut again: it has no boundary that the whole piece could cut, and merging any piece whole is
+    /// exact), longer ones through the long-piece cache or merged. A part is looked up as a whole token
+    /// before it is merged: that equals merging it because every token of the four vocabularies is its own
+    /// merge result (checked by scripts/check/tiktoken_self_merge.py; ``TiktokenSpec`` admits no other
+    /// vocabulary).
+    @inline(never)
+    static func encodePart(_ p: UnsafePointer<UInt8>, from: Int, to: Int, readable: Int, tables: BPEMergeTables,
+                           cache: BPEPieceCache, into sink: inout BPEBufferSink) {
+        let n = to &- from, at = p + from
+        if n <= 2 {
+            encodeTiny(at, n, byteRank: tables.bytes.byteRank, twoByteRank: tables.bytes.pairRank, into: &sink)
+            return
+        }
+        if n == 3 && at[0] & 0xF0 == 0xE0 {
+            tables.pairs.cuts.characters.entries[BPECharacterTable.index(at)].write(into: &sink)
+            return
+        }
+        if n <= BPEPieceCache.maxPieceBytes {
+            let (k0, k1) = BPEPieceKey.key(at, n, readable: readable &- from)
+            let slot = BPEPieceKey.slot(k0, k1, n)
+            let entry = cache.entries[slot]
+            if entry.holds(BPEPieceAhead(end: to, slot: slot, k0: k0, k1: k1), length: n)
+                && cache.write(entry, slot: slot, into: &sink) {
+                return
             }
-            if a.slot < 0 {
-                if n <= 2 {
-                    encodeTiny(at, n, byteRank: tables.bytes.byteRank, twoByteRank: tables.bytes.pairRank, into: &sink)
-                } else if n <= BPELongPieceCache.maxPieceBytes {
-                    // A long part (a box-drawing rule between its crossings, a long word in CJK text): parts
-                    // repeat where their pieces do not, so they go through the long-piece cache too.
-                    cache.longPieces.encode(at, n, into: &sink) {
-                        BytePairMerge.encodePiece(at, n, readable: readable - start, tables: tables, into: &$0)
-                    }
-                } else {
-                    BytePairMerge.encodePiece(at, n, readable: readable - start, tables: tables, into: &sink)
-                }
-                continue
-            }
-            let entry = entries[a.slot]
-            if entry.holds(a, length: n) && cache.write(entry, slot: a.slot, into: &sink) {
-                continue
-            }
-            encodeMissed(at, n, readable: readable - start, k0: a.k0, k1: a.k1, slot: a.slot, cut: false,
+            encodeMissed(at, n, readable: readable &- from, k0: k0, k1: k1, slot: slot, cut: false,
                          tables: tables, cache: cache, into: &sink)
+            return
+        }
+        if n <= BPELongPieceCache.maxPieceBytes {
+            // A long part (a box-drawing rule between its crossings, a long word in CJK text): parts repeat
+            // where their pieces do not, so they go through the long-piece cache too.
+            cache.longPieces.encode(at, n, into: &sink) {
+                BytePairMerge.encodePiece(at, n, readable: readable &- from, tables: tables, into: &$0)
+            }
+        } else {
+            BytePairMerge.encodePiece(at, n, readable: readable &- from, tables: tables, into: &sink)
         }
     }
 

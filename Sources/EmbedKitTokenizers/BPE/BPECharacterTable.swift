@@ -104,15 +104,33 @@ struct BPECharacterTable {
         entries.initialize(repeating: Entry(id0: 0, id1: 0, id2: 0, meta: 0), count: Self.entryCount)
         for value in 0x800..<0x10000 where value < 0xD800 || value > 0xDFFF {
             let b0 = UInt8(0xE0 | value >> 12), b1 = UInt8(0x80 | (value >> 6) & 0x3F), b2 = UInt8(0x80 | value & 0x3F)
-            let packed = BPECharacterCache.merge(b0, b1, b2, bytes: bytes)
+            let (count, ids) = Self.merge(b0, b1, b2, bytes: bytes)
             let row = rowClass[Int(b1 & 0x3F) << 6 | Int(b2 & 0x3F)]
             let col = colClass[Int(b0 & 0x0F) << 6 | Int(b1 & 0x3F)]
-            entries[value] = Entry(id0: UInt32(truncatingIfNeeded: packed & 0xF_FFFF),
-                                   id1: UInt32(truncatingIfNeeded: (packed >> 20) & 0xF_FFFF),
-                                   id2: UInt32(truncatingIfNeeded: (packed >> 40) & 0xF_FFFF),
-                                   meta: UInt32(packed >> 60) | UInt32(row) << 2 | UInt32(col) << 17)
+            entries[value] = Entry(id0: ids.0, id1: ids.1, id2: ids.2, meta: count | UInt32(row) << 2 | UInt32(col) << 17)
         }
     }
 
     func deallocate() { HugePageMemory.deallocate(entries); refused.deallocate() }
+
+    /// The ids of the 3-byte piece `c0 c1 c2` as tiktoken's merge gives them (unused slots 0): the whole token
+    /// when it is one (merging either adjacent pair first, the last merge's rank is the rank of all three
+    /// bytes), else the lower-ranked of its two byte pairs when either is a token, plus the remaining byte,
+    /// else its three bytes.
+    static func merge(_ c0: UInt8, _ c1: UInt8, _ c2: UInt8, bytes: BPEBytesLookup) -> (count: UInt32, ids: (UInt32, UInt32, UInt32)) {
+        let b0 = Int(c0), b1 = Int(c1), b2 = Int(c2)
+        let whole = bytes.shortRank(UInt64(b0) | UInt64(b1) << 8 | UInt64(b2) << 16, 3)
+        if whole != BPERankTable.missing { return (1, (whole, 0, 0)) }
+        let left = bytes.pairRank[b0 << 8 | b1], right = bytes.pairRank[b1 << 8 | b2]
+        if left == BPERankTable.missing && right == BPERankTable.missing {
+            return (3, (bytes.byteRank[b0], bytes.byteRank[b1], bytes.byteRank[b2]))
+        }
+        if left <= right { return (2, (left, bytes.byteRank[b2], 0)) }
+        return (2, (bytes.byteRank[b0], right, 0))
+    }
+}
+
+extension BPEPieceAhead {
+    /// The `slot` of a cut part that is one three-byte character (its ``BPECharacterTable`` index in `k0`).
+    static let character = -2
 }

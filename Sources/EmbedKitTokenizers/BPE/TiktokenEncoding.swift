@@ -496,29 +496,46 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
 
     /// A cacheable piece (3…16 bytes, key `k0`/`k1`, cache slot `slot`) the piece cache did not hold: one
     /// whole-token probe, else a merge; the ids are remembered (up to 16: all of them).
+    ///
+    /// A non-ASCII piece (CJK text) is cut where no token can straddle when it can be. A piece of 9–16 bytes
+    /// tries the cut before its whole-token probe (a hashed probe of the large medium table, rarely a hit for
+    /// CJK text): a piece that is one token has no boundary to cut (the token straddles every one), so the
+    /// order changes nothing but skips that probe for the pieces that do fall apart.
     @inline(__always)
     static func encodeMissed(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, k0: UInt64, k1: UInt64, slot: Int,
                              cut: Bool = true, tables: BPEMergeTables, cache: BPEPieceCache,
                              into sink: inout BPEBufferSink) {
         let bytes = tables.bytes
+        let cuttable = cut && n >= 4 && (k0 | k1) & 0x8080_8080_8080_8080 != 0
+        if cuttable && n > 8 && encodeCut(p, n, readable: readable, k0: k0, k1: k1, slot: slot, tables: tables,
+                                          cache: cache, into: &sink) {
+            return
+        }
         let whole = n <= 8 ? bytes.shortRank(k0, n) : bytes.rank(p, n, readable: readable)
         if whole != BPERankTable.missing {
             sink.append(whole)
             cache.remember(slot: slot, k0: k0, k1: k1, length: n, ids: sink.base + sink.count - 1, count: 1)
             return
         }
-        // Non-ASCII (CJK runs): cut where no token can straddle, when possible.
-        if cut && n >= 4 && (k0 | k1) & 0x8080_8080_8080_8080 != 0 {
-            let first = sink.count
-            if encodeIfCuttable(p, n, readable: readable, tables: tables, cache: cache, into: &sink) {
-                cache.remember(slot: slot, k0: k0, k1: k1, length: n, ids: sink.base + first, count: sink.count - first)
-                return
-            }
+        if cuttable && n <= 8 && encodeCut(p, n, readable: readable, k0: k0, k1: k1, slot: slot, tables: tables,
+                                           cache: cache, into: &sink) {
+            return
         }
         let ids = cache.scratch
         let count = BytePairMerge.mergeShort(p, n, tables: tables, ids: ids)
         for k in 0..<count { sink.append(ids[k]) }
         cache.remember(slot: slot, k0: k0, k1: k1, length: n, ids: ids, count: count)
+    }
+
+    /// ``encodeIfCuttable(_:_:readable:tables:cache:into:)`` for a cacheable piece, remembering its ids when
+    /// it was cut.
+    @inline(__always)
+    static func encodeCut(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, k0: UInt64, k1: UInt64, slot: Int,
+                          tables: BPEMergeTables, cache: BPEPieceCache, into sink: inout BPEBufferSink) -> Bool {
+        let first = sink.count
+        guard encodeIfCuttable(p, n, readable: readable, tables: tables, cache: cache, into: &sink) else { return false }
+        cache.remember(slot: slot, k0: k0, k1: k1, length: n, ids: sink.base + first, count: sink.count - first)
+        return true
     }
 
     /// A long piece (more than 16 bytes): cut where no token can straddle, else merged whole.

@@ -41,6 +41,12 @@ struct BPECharacterTable {
     /// column class `col` must not be cut.
     let refused: UnsafeMutablePointer<UInt64>
     let columnCount: Int
+    /// The row class of a boundary's left bytes `w0 w1` (continuation bytes), by `(w0 & 0x3F) << 6 | w1 & 0x3F`,
+    /// and the column class of its right bytes `w2 w3` (a three-byte lead, a continuation byte), by
+    /// `(w2 & 0x0F) << 6 | w3 & 0x3F`: the joined-window test of any boundary, not only between two
+    /// three-byte characters (4,096 + 1,024 × 2 bytes).
+    let rowClasses: UnsafeMutablePointer<UInt16>
+    let columnClasses: UnsafeMutablePointer<UInt16>
 
     /// The entry index of the three-byte character at `p` (first byte 0xE0…0xEF).
     @inline(__always)
@@ -50,12 +56,25 @@ struct BPECharacterTable {
 
     /// Whether the boundary between a character of entry `left` and one of entry `right` may be cut.
     @inline(__always)
-    func canCut(_ left: Entry, _ right: Entry) -> Bool {
-        let bit = left.row &* columnCount &+ right.col
+    func canCut(_ left: Entry, _ right: Entry) -> Bool { canCut(row: left.row, col: right.col) }
+
+    /// Whether a boundary of row class `row` and column class `col` may be cut.
+    @inline(__always)
+    func canCut(row: Int, col: Int) -> Bool {
+        let bit = row &* columnCount &+ col
         return refused[bit &>> 6] &>> UInt64(bit & 63) & 1 == 0
     }
 
-    /// Builds the table from the cut filter's joined-window bits (`joined`, ``BPECutFilter/joinedIndex``:
+    /// Whether the window `w0 w1 | w2 w3` (continuation, continuation | three-byte lead, continuation) may be
+    /// cut: ``BPECutFilter``'s joined-window test through the classes.
+    @inline(__always)
+    func canCut(_ w0: UInt8, _ w1: UInt8, _ w2: UInt8, _ w3: UInt8) -> Bool {
+        canCut(row: Int(rowClasses[Int(w0 & 0x3F) << 6 | Int(w1 & 0x3F)]),
+               col: Int(columnClasses[Int(w2 & 0x0F) << 6 | Int(w3 & 0x3F)]))
+    }
+
+    /// Builds the table from the cut filter's joined-window bits (`joined`, ``BPECutFilter/joinedIndex``, freed
+    /// by the caller afterwards:
     /// row = w0 w1 in the high 12 bits, column = w2 w3 in the low 10) and the encoding's byte lookups.
     init(joined: UnsafeMutablePointer<UInt64>, bytes: BPEBytesLookup) {
         // Row classes: a row is 1,024 bits = 16 words.
@@ -100,6 +119,10 @@ struct BPECharacterTable {
             }
         }
         self.refused = refused
+        rowClasses = .allocate(capacity: 4096)
+        for r in 0..<4096 { rowClasses[r] = UInt16(rowClass[r]) }
+        columnClasses = .allocate(capacity: 1024)
+        for c in 0..<1024 { columnClasses[c] = UInt16(colClass[c]) }
         entries = HugePageMemory.allocate(Entry.self, capacity: Self.entryCount)
         entries.initialize(repeating: Entry(id0: 0, id1: 0, id2: 0, meta: 0), count: Self.entryCount)
         for value in 0x800..<0x10000 where value < 0xD800 || value > 0xDFFF {
@@ -111,7 +134,9 @@ struct BPECharacterTable {
         }
     }
 
-    func deallocate() { HugePageMemory.deallocate(entries); refused.deallocate() }
+    func deallocate() {
+        HugePageMemory.deallocate(entries); refused.deallocate(); rowClasses.deallocate(); columnClasses.deallocate()
+    }
 
     /// The ids of the 3-byte piece `c0 c1 c2` as tiktoken's merge gives them (unused slots 0): the whole token
     /// when it is one (merging either adjacent pair first, the last merge's rank is the rank of all three

@@ -592,16 +592,28 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     }
 
     /// The first character boundary after the one at `k` (< n) where ``BPECutFilter`` allows a cut, or `n`.
-    /// Steps a character at a time (the piece is valid UTF-8: its lead bytes give the lengths).
+    /// Steps a character at a time (the piece is valid UTF-8: its lead bytes give the lengths). In a run of one
+    /// repeated three-byte character (a box-drawing rule `────`) every boundary has the same window, so once
+    /// one is refused the run is skipped up to its last character without asking again.
     @inline(__always)
     static func nextCut(_ p: UnsafePointer<UInt8>, after k: Int, _ n: Int, cuts: BPECutFilter,
                         twoByteRank: UnsafeMutablePointer<UInt32>) -> Int {
         var k = k
         while true {
             let b = p[k]
-            k &+= 1 &+ (b >= 0xC0 ? 1 : 0) &+ (b >= 0xE0 ? 1 : 0) &+ (b >= 0xF0 ? 1 : 0)
+            let length = 1 &+ (b >= 0xC0 ? 1 : 0) &+ (b >= 0xE0 ? 1 : 0) &+ (b >= 0xF0 ? 1 : 0)
+            k &+= length
             if k >= n { return n }
             if cuts.canCut(p, k, n, twoByteRank: twoByteRank) { return k }
+            if length == 3 {
+                // Refused between X (at k - 3) and the character at k: while the next two are X as well,
+                // the boundary between them is the same window, refused too.
+                let x0 = p[k &- 3], x1 = p[k &- 2], x2 = p[k &- 1]
+                while k &+ 6 <= n && p[k] == x0 && p[k &+ 1] == x1 && p[k &+ 2] == x2
+                    && p[k &+ 3] == x0 && p[k &+ 4] == x1 && p[k &+ 5] == x2 {
+                    k &+= 3
+                }
+            }
         }
     }
 

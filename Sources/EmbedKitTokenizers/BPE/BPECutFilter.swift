@@ -13,29 +13,29 @@
 /// (one hash). A boundary is cut only when none of its windows is set: collisions only forgo a cut, so the
 /// result is always exact.
 ///
-/// Boundaries between two characters of three or more bytes (CJK text) have their own exact table,
-/// ``joined``: one bit per window `c c | L c` (two continuation bytes, a three-byte lead, a continuation
-/// byte: 2^22 windows, 512 KiB), set when any of the four tests above would refuse the cut — the same
-/// windows, expanded over the byte a test does not look at, with no hash collisions. One probe instead of four,
-/// and the bits of one preceding character's last two bytes share a 128-byte stretch (cache-friendly on text
-/// that reuses a few thousand characters).
+/// Boundaries between two characters of three or more bytes (CJK text) have their own exact test: one bit
+/// per window `c c | L c` (two continuation bytes, a three-byte lead, a continuation byte: 2^22 windows), set
+/// when any of the four tests above would refuse the cut — the same windows, expanded over the byte a test
+/// does not look at, with no hash collisions. That 512 KiB bitmap is built at first use and kept compressed
+/// (row and column classes, see ``BPECharacterTable``): a few KiB that stay in L1/L2, one probe instead of four.
 struct BPECutFilter {
     static let bitCountLog2: UInt64 = 22
     let words: UnsafeMutablePointer<UInt64>
-    /// Refused `c c | L c` windows, by ``joinedIndex(_:_:)``.
-    let joined: UnsafeMutablePointer<UInt64>
+    /// Every three-byte character's ids and cut classes (built from the joined-window bits).
+    let characters: BPECharacterTable
 
-    init(arena: UnsafeMutablePointer<UInt8>, offsets: UnsafeMutablePointer<UInt32>, rankCount: Int) {
+    init(arena: UnsafeMutablePointer<UInt8>, offsets: UnsafeMutablePointer<UInt32>, rankCount: Int,
+         bytes: BPEBytesLookup) {
         let wordCount = 1 << (Self.bitCountLog2 - 6)
         words = HugePageMemory.allocate(UInt64.self, capacity: wordCount)
         words.initialize(repeating: 0, count: wordCount)
-        joined = HugePageMemory.allocate(UInt64.self, capacity: Self.joinedWordCount)
+        let joined = HugePageMemory.allocate(UInt64.self, capacity: Self.joinedWordCount)
         joined.initialize(repeating: 0, count: Self.joinedWordCount)
         for t in 0..<rankCount {
             let start = Int(offsets[t]), n = Int(offsets[t + 1]) - start
             let p = arena + start
             if n == 2 {
-                if Self.isContinuation(p[0]) && Self.isLead3(p[1]) { refuseJoined(w0: nil, p[0], p[1], w3: nil) }
+                if Self.isContinuation(p[0]) && Self.isLead3(p[1]) { Self.refuseJoined(joined, w0: nil, p[0], p[1], w3: nil) }
                 continue
             }
             if n < 3 { continue }
@@ -45,21 +45,23 @@ struct BPECutFilter {
                 switch (left, right) {
                 case (1, 2):
                     key = Self.key3(p[q - 1], p[q], p[q + 1], kind: 1)
-                    refuseJoined(w0: nil, p[q - 1], p[q], w3: p[q + 1])
+                    Self.refuseJoined(joined, w0: nil, p[q - 1], p[q], w3: p[q + 1])
                 case (2, 1):
                     key = Self.key3(p[q - 2], p[q - 1], p[q], kind: 2)
-                    refuseJoined(w0: p[q - 2], p[q - 1], p[q], w3: nil)
+                    Self.refuseJoined(joined, w0: p[q - 2], p[q - 1], p[q], w3: nil)
                 default:
                     key = Self.key4(p + q - 2)
-                    refuseJoined(w0: p[q - 2], p[q - 1], p[q], w3: p[q + 1])
+                    Self.refuseJoined(joined, w0: p[q - 2], p[q - 1], p[q], w3: p[q + 1])
                 }
                 let bit = Self.bit(key)
                 words[bit >> 6] |= 1 << UInt64(bit & 63)
             }
         }
+        characters = BPECharacterTable(joined: joined, bytes: bytes)
+        HugePageMemory.deallocate(joined)
     }
 
-    func deallocate() { HugePageMemory.deallocate(words); HugePageMemory.deallocate(joined) }
+    func deallocate() { HugePageMemory.deallocate(words); characters.deallocate() }
 
     static let joinedWordCount = 1 << 16
 
@@ -76,7 +78,7 @@ struct BPECutFilter {
     }
 
     /// Refuses every `c c | L c` window matching `w0 w1 | w2 w3` (nil: any continuation byte there).
-    private func refuseJoined(w0: UInt8?, _ w1: UInt8, _ w2: UInt8, w3: UInt8?) {
+    private static func refuseJoined(_ joined: UnsafeMutablePointer<UInt64>, w0: UInt8?, _ w1: UInt8, _ w2: UInt8, w3: UInt8?) {
         guard Self.isContinuation(w1) && Self.isLead3(w2) else { return }
         if let w0, !Self.isContinuation(w0) { return }
         if let w3, !Self.isContinuation(w3) { return }
@@ -118,8 +120,7 @@ struct BPECutFilter {
     func canCut(_ p: UnsafePointer<UInt8>, _ k: Int, _ n: Int, twoByteRank: UnsafeMutablePointer<UInt32>) -> Bool {
         if k >= 2 && Self.isLead3(p[k]) && Self.isContinuation(p[k - 1]) && Self.isContinuation(p[k - 2]) {
             // Between two multi-byte characters, the next one of three bytes (p[k + 1] is in the piece).
-            let bit = Self.joinedIndex(p[k - 2], p[k - 1], p[k], p[k + 1])
-            return joined[bit >> 6] & (1 << UInt64(bit & 63)) == 0
+            return characters.canCut(p[k - 2], p[k - 1], p[k], p[k + 1])
         }
         if twoByteRank[Int(p[k - 1]) << 8 | Int(p[k])] != BPERankTable.missing { return false }
         if k + 2 <= n && isSet(Self.key3(p[k - 1], p[k], p[k + 1], kind: 1)) { return false }

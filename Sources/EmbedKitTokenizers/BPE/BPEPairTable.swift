@@ -53,7 +53,7 @@ struct BPEPairTable {
             }
         }
         count = entries.count
-        cuts = BPECutFilter(arena: arena, offsets: offsets, rankCount: rankCount)
+        cuts = BPECutFilter(arena: arena, offsets: offsets, rankCount: rankCount, bytes: lookup)
         var slotBits = 4
         while (1 << slotBits) < 2 * max(count, 1) { slotBits += 1 }
         shift = UInt64(64 - slotBits)

@@ -10,10 +10,10 @@ import Synchronization
 /// A cache belongs to one thread at a time: ``TiktokenEncoding`` lends caches from a small locked pool for
 /// the duration of one encode call (or one batch worker) and takes them back. The cache never changes results:
 /// an entry holds exactly the ids the merge produced for exactly those bytes (full key compared on every hit).
-/// Memory is bounded, ~4.3 MiB per cache: `slotCount` × 32 bytes (2 MiB: 64k slots, so the ~41k distinct
+/// Memory is bounded, ~3.8 MiB per cache: `slotCount` × 32 bytes (2 MiB: 64k slots, so the ~41k distinct
 /// 3–16-byte pieces of a few MB of mixed text rarely evict each other; 16k slots missed ~20 % more often), the
-/// 272 KiB many-id store, the 64 KiB ``BPEPairCache``, the ~1.4 MiB ``BPELongPieceCache``, the 512 KiB
-/// ``BPECharacterCache``, the 4 KiB padded copy of short texts, the id buffer (64 KiB, shrunk back after a call
+/// 272 KiB many-id store, the 64 KiB ``BPEPairCache``, the ~1.4 MiB ``BPELongPieceCache``, the 4 KiB padded
+/// copy of short texts, the id buffer (64 KiB, shrunk back after a call
 /// that grew it past 1 MiB; a call on a long text sizes it to 4 bytes per text byte), the 8 KiB widened-id
 /// buffer and ~3 KiB of look-ahead records.
 final class BPEPieceCache {
@@ -66,9 +66,6 @@ final class BPEPieceCache {
     let padded: UnsafeMutablePointer<UInt8>
     static let paddedCapacity = 4096
     static let padding = 16
-    /// The parts of a cut piece found ahead (see ``TiktokenEncoding/encodeIfCuttable``).
-    let parts: UnsafeMutablePointer<BPEPieceAhead>
-    static let partCapacity = 32
     /// The encoding's lookups, fetched on this cache's first use (a cache belongs to one encoding's pool).
     /// Kept behind a pointer: reading an optional struct of ~180 bytes cost four `memcpy` calls per encode
     /// call, a visible share of a short document's.
@@ -87,8 +84,6 @@ final class BPEPieceCache {
     let pairCache = BPEPairCache.allocate()
     /// Recently encoded long pieces (see ``BPELongPieceCache``).
     let longPieces = BPELongPieceCache.allocate()
-    /// Single three-byte characters cut out of long pieces (see ``BPECharacterCache``).
-    let characters = BPECharacterCache.allocate()
     /// Where encode calls write their ids (grown on demand, shrunk back after a large call; see ``takeIds``).
     var ids: UnsafeMutablePointer<UInt32>
     var idCapacity: Int
@@ -111,7 +106,6 @@ final class BPEPieceCache {
         manyOwner.initialize(repeating: .max, count: Self.manyCount)
         scratch = .allocate(capacity: 2 * Self.maxPieceBytes)
         ahead = .allocate(capacity: 64)
-        parts = .allocate(capacity: Self.partCapacity)
         padded = .allocate(capacity: Self.paddedCapacity + Self.padding)
         padded.initialize(repeating: 0, count: Self.paddedCapacity + Self.padding)
         ids = .allocate(capacity: Self.idBaseCapacity)
@@ -146,11 +140,9 @@ final class BPEPieceCache {
         manyOwner.deallocate()
         scratch.deallocate()
         ahead.deallocate()
-        parts.deallocate()
         padded.deallocate()
         pairCache.deallocate()
         longPieces.deallocate()
-        characters.deallocate()
         ids.deallocate()
         wide.deallocate()
         tables?.deallocate()
@@ -161,7 +153,6 @@ final class BPEPieceCache {
         entries.update(repeating: Entry(k0: 0, k1: 0, meta: 0, id0: 0, id1: 0, id2: 0), count: Self.slotCount)
         pairCache.slots.update(repeating: .max, count: BPEPairCache.slotCount)
         longPieces.clear()
-        characters.clear()
     }
 
     /// Keeps the `count` ids at `ids` (1…16) as the encoding of the piece with key `k0`/`k1` and `length`

@@ -481,7 +481,10 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     static func encodeUncached(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, ahead: BPEPieceAhead,
                                tables: BPEMergeTables, cache: BPEPieceCache, into sink: inout BPEBufferSink) {
         if ahead.slot < 0 {
-            guard n <= BPELongPieceCache.maxPieceBytes else {
+            // A non-ASCII piece (a run of CJK text, a box-drawing rule) skips the long-piece cache: cut and
+            // encoded a character at a time it costs about what a lookup and insert do, such runs rarely
+            // repeat, and its long parts (box-drawing runs) still go through the cache.
+            guard n <= BPELongPieceCache.maxPieceBytes && (p[0] | p[1] | p[3]) < 0x80 else {
                 encodeCutting(p, n, readable: readable, tables: tables, cache: cache, into: &sink)
                 return
             }
@@ -501,11 +504,21 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
 
     /// A cacheable piece (3…16 bytes, key `k0`/`k1`, cache slot `slot`) the piece cache did not hold: one
     /// whole-token probe, else a merge; the ids are remembered (up to 16: all of them).
+    ///
+    /// A non-ASCII piece (CJK text) is cut where no token can straddle when it can be. A piece of 9–16 bytes
+    /// tries the cut before its whole-token probe (a hashed probe of the large medium table, rarely a hit for
+    /// CJK text): a piece that is one token has no boundary to cut (the token straddles every one), so the
+    /// order changes nothing but skips that probe for the pieces that do fall apart.
     @inline(__always)
     static func encodeMissed(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, k0: UInt64, k1: UInt64, slot: Int,
                              cut: Bool = true, tables: BPEMergeTables, cache: BPEPieceCache,
                              into sink: inout BPEBufferSink) {
         let bytes = tables.bytes
+        let cuttable = cut && n >= 4 && (k0 | k1) & 0x8080_8080_8080_8080 != 0
+        if cuttable && n > 8 && encodeCut(p, n, readable: readable, k0: k0, k1: k1, slot: slot, tables: tables,
+                                          cache: cache, into: &sink) {
+            return
+        }
         let h = BPEPieceKey.hash(k0, k1, n)
         let whole = !bytes.mayBeToken(hash: h) ? BPERankTable.missing
             : n <= 8 ? bytes.shortRank(k0, n, from: Int(truncatingIfNeeded: h &>> bytes.shortShift))
@@ -515,18 +528,25 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
             cache.remember(slot: slot, k0: k0, k1: k1, length: n, ids: sink.base + sink.count - 1, count: 1)
             return
         }
-        // Non-ASCII (CJK runs): cut where no token can straddle, when possible.
-        if cut && n >= 4 && (k0 | k1) & 0x8080_8080_8080_8080 != 0 {
-            let first = sink.count
-            if encodeIfCuttable(p, n, readable: readable, tables: tables, cache: cache, into: &sink) {
-                cache.remember(slot: slot, k0: k0, k1: k1, length: n, ids: sink.base + first, count: sink.count - first)
-                return
-            }
+        if cuttable && n <= 8 && encodeCut(p, n, readable: readable, k0: k0, k1: k1, slot: slot, tables: tables,
+                                           cache: cache, into: &sink) {
+            return
         }
         let ids = cache.scratch
         let count = BytePairMerge.mergeShort(p, n, tables: tables, ids: ids)
         for k in 0..<count { sink.append(ids[k]) }
         cache.remember(slot: slot, k0: k0, k1: k1, length: n, ids: ids, count: count)
+    }
+
+    /// ``encodeIfCuttable(_:_:readable:tables:cache:into:)`` for a cacheable piece, remembering its ids when
+    /// it was cut.
+    @inline(__always)
+    static func encodeCut(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, k0: UInt64, k1: UInt64, slot: Int,
+                          tables: BPEMergeTables, cache: BPEPieceCache, into sink: inout BPEBufferSink) -> Bool {
+        let first = sink.count
+        guard encodeIfCuttable(p, n, readable: readable, tables: tables, cache: cache, into: &sink) else { return false }
+        cache.remember(slot: slot, k0: k0, k1: k1, length: n, ids: sink.base + first, count: sink.count - first)
+        return true
     }
 
     /// A long piece (more than 16 bytes): cut where no token can straddle, else merged whole.
@@ -538,102 +558,112 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     }
 
     /// Cuts the piece `p[0..<n]` at every character boundary no token can straddle (see ``BPECutFilter``;
-    /// exact) and encodes each part on its own — short parts through the piece cache — then returns true; or
-    /// returns false, writing nothing, when there is no such boundary.
+    /// exact) and encodes each part on its own, then returns true; or returns false, writing nothing, when
+    /// there is no such boundary.
     ///
-    /// The parts are found up to ``BPEPieceCache/partCapacity`` at a time, their piece-cache slots
-    /// prefetched as they are found, then encoded in order, so the probes overlap. A part the cache misses is
-    /// merged whole (never cut again: it has no boundary that the whole piece could cut, and merging any
-    /// piece whole is exact). A part is looked up as a whole token before it is merged: that equals merging it
-    /// because every token of the four vocabularies is its own merge result (checked by
-    /// scripts/check/tiktoken_self_merge.py; ``TiktokenSpec`` admits no other vocabulary).
+    /// One pass a character at a time: a three-byte character with a cut on both sides (most of a CJK run)
+    /// takes its ids from ``BPECharacterTable`` — one entry load, which with the next character's entry also
+    /// decides the cut after it — so it needs no part record, key or cache probe. Any other part goes through
+    /// ``encodePart(_:from:to:readable:tables:cache:into:)``.
     @inline(never)
     static func encodeIfCuttable(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, tables: BPEMergeTables,
                                  cache: BPEPieceCache, into sink: inout BPEBufferSink) -> Bool {
         let cuts = tables.pairs.cuts, twoByteRank = tables.bytes.pairRank
-        let parts = cache.parts, entries = cache.entries, characters = cache.characters.slots
-        var k = nextCut(p, after: 0, n, cuts: cuts, twoByteRank: twoByteRank)
-        if k == n { return false }
-        var first = 0, count = 0, start = 0
-        while true {
-            // Part [start, k): key and slot now, its cache line requested.
-            let length = k - start
-            if length == 3 && p[start] & 0xF0 == 0xE0 {
-                // One three-byte character: the character cache, indexed by its value.
-                let slot = BPECharacterCache.slot(p + start)
-                ek_prefetch(characters + slot)
-                parts[count] = BPEPieceAhead(end: k, slot: BPEPieceAhead.character, k0: UInt64(slot), k1: 0)
-            } else if length >= 3 && length <= BPEPieceCache.maxPieceBytes {
-                let (k0, k1) = BPEPieceKey.key(p + start, length, readable: readable - start)
-                let slot = BPEPieceKey.slot(k0, k1, length)
-                ek_prefetch(entries + slot)
-                parts[count] = BPEPieceAhead(end: k, slot: slot, k0: k0, k1: k1)
-            } else {
-                parts[count] = BPEPieceAhead(end: k, slot: -1, k0: 0, k1: 0)
+        var start = nextCut(p, after: 0, n, cuts: cuts, twoByteRank: twoByteRank)
+        if start == n { return false }
+        let characters = cuts.characters, chars = characters.entries
+        var out = sink
+        encodePart(p, from: 0, to: start, readable: readable, tables: tables, cache: cache, into: &out)
+        while start < n {
+            if p[start] & 0xF0 == 0xE0 {
+                let entry = chars[BPECharacterTable.index(p + start)]
+                let end = start &+ 3
+                if end == n {
+                    entry.write(into: &out)
+                    break
+                }
+                let cut = p[end] & 0xF0 == 0xE0
+                    ? characters.canCut(entry, chars[BPECharacterTable.index(p + end)])
+                    : cuts.canCut(p, end, n, twoByteRank: twoByteRank)
+                if cut {
+                    entry.write(into: &out)
+                    start = end
+                    continue
+                }
             }
-            count += 1
-            start = k
-            if count == BPEPieceCache.partCapacity || k == n {
-                encodeParts(p, from: first, count: count, readable: readable, tables: tables, cache: cache, into: &sink)
-                first = start
-                count = 0
-            }
-            if k == n { return true }
-            k = nextCut(p, after: k, n, cuts: cuts, twoByteRank: twoByteRank)
+            let end = nextCut(p, after: start, n, cuts: cuts, twoByteRank: twoByteRank)
+            encodePart(p, from: start, to: end, readable: readable, tables: tables, cache: cache, into: &out)
+            start = end
         }
+        sink = out
+        return true
     }
 
     /// The first character boundary after the one at `k` (< n) where ``BPECutFilter`` allows a cut, or `n`.
-    /// Steps a character at a time (the piece is valid UTF-8: its lead bytes give the lengths).
+    /// Steps a character at a time (the piece is valid UTF-8: its lead bytes give the lengths). In a run of one
+    /// repeated three-byte character (a box-drawing rule `────`) every boundary has the same window, so once
+    /// one is refused the run is skipped up to its last character without asking again.
     @inline(__always)
     static func nextCut(_ p: UnsafePointer<UInt8>, after k: Int, _ n: Int, cuts: BPECutFilter,
                         twoByteRank: UnsafeMutablePointer<UInt32>) -> Int {
         var k = k
         while true {
             let b = p[k]
-            k &+= 1 &+ (b >= 0xC0 ? 1 : 0) &+ (b >= 0xE0 ? 1 : 0) &+ (b >= 0xF0 ? 1 : 0)
+            let length = 1 &+ (b >= 0xC0 ? 1 : 0) &+ (b >= 0xE0 ? 1 : 0) &+ (b >= 0xF0 ? 1 : 0)
+            k &+= length
             if k >= n { return n }
             if cuts.canCut(p, k, n, twoByteRank: twoByteRank) { return k }
+            if length == 3 {
+                // Refused between X (at k - 3) and the character at k: while the next two are X as well,
+                // the boundary between them is the same window, refused too.
+                let x0 = p[k &- 3], x1 = p[k &- 2], x2 = p[k &- 1]
+                while k &+ 6 <= n && p[k] == x0 && p[k &+ 1] == x1 && p[k &+ 2] == x2
+                    && p[k &+ 3] == x0 && p[k &+ 4] == x1 && p[k &+ 5] == x2 {
+                    k &+= 3
+                }
+            }
         }
     }
 
-    /// Encodes the parts `cache.parts[0..<count]` of a cut piece in order, the first starting at `p + from`:
-    /// 1–2 bytes from the byte tables, single three-byte characters through ``BPECharacterCache``, other
-    /// 3–16 through the piece cache (key and slot already computed), longer ones through the long-piece cache
-    /// or merged.
-    @inline(__always)
-    static func encodeParts(_ p: UnsafePointer<UInt8>, from: Int, count: Int, readable: Int, tables: BPEMergeTables,
-                            cache: BPEPieceCache, into sink: inout BPEBufferSink) {
-        let parts = cache.parts, entries = cache.entries, characters = cache.characters
-        var start = from
-        for q in 0..<count {
-            let a = parts[q]
-            let n = a.end - start, at = p + start
-            defer { start = a.end }
-            if a.slot == BPEPieceAhead.character {
-                characters.write(at, slot: Int(truncatingIfNeeded: a.k0), bytes: tables.bytes, into: &sink)
-                continue
+    /// Encodes the part `p[from..<to]` of a cut piece: 1–2 bytes from the byte tables, a single three-byte
+    /// character from ``BPECharacterTable``, 3–16 bytes through the piece cache (merged whole on a miss,
+    /// never cut again: it has no boundary that the whole piece could cut, and merging any piece whole is
+    /// exact), longer ones through the long-piece cache or merged. A part is looked up as a whole token
+    /// before it is merged: that equals merging it because every token of the four vocabularies is its own
+    /// merge result (checked by scripts/check/tiktoken_self_merge.py; ``TiktokenSpec`` admits no other
+    /// vocabulary).
+    @inline(never)
+    static func encodePart(_ p: UnsafePointer<UInt8>, from: Int, to: Int, readable: Int, tables: BPEMergeTables,
+                           cache: BPEPieceCache, into sink: inout BPEBufferSink) {
+        let n = to &- from, at = p + from
+        if n <= 2 {
+            encodeTiny(at, n, byteRank: tables.bytes.byteRank, twoByteRank: tables.bytes.pairRank, into: &sink)
+            return
+        }
+        if n == 3 && at[0] & 0xF0 == 0xE0 {
+            tables.pairs.cuts.characters.entries[BPECharacterTable.index(at)].write(into: &sink)
+            return
+        }
+        if n <= BPEPieceCache.maxPieceBytes {
+            let (k0, k1) = BPEPieceKey.key(at, n, readable: readable &- from)
+            let slot = BPEPieceKey.slot(k0, k1, n)
+            let entry = cache.entries[slot]
+            if entry.holds(BPEPieceAhead(end: to, slot: slot, k0: k0, k1: k1), length: n)
+                && cache.write(entry, slot: slot, into: &sink) {
+                return
             }
-            if a.slot < 0 {
-                if n <= 2 {
-                    encodeTiny(at, n, byteRank: tables.bytes.byteRank, twoByteRank: tables.bytes.pairRank, into: &sink)
-                } else if n <= BPELongPieceCache.maxPieceBytes {
-                    // A long part (a box-drawing rule between its crossings, a long word in CJK text): parts
-                    // repeat where their pieces do not, so they go through the long-piece cache too.
-                    cache.longPieces.encode(at, n, into: &sink) {
-                        BytePairMerge.encodePiece(at, n, readable: readable - start, tables: tables, into: &$0)
-                    }
-                } else {
-                    BytePairMerge.encodePiece(at, n, readable: readable - start, tables: tables, into: &sink)
-                }
-                continue
-            }
-            let entry = entries[a.slot]
-            if entry.holds(a, length: n) && cache.write(entry, slot: a.slot, into: &sink) {
-                continue
-            }
-            encodeMissed(at, n, readable: readable - start, k0: a.k0, k1: a.k1, slot: a.slot, cut: false,
+            encodeMissed(at, n, readable: readable &- from, k0: k0, k1: k1, slot: slot, cut: false,
                          tables: tables, cache: cache, into: &sink)
+            return
+        }
+        if n <= BPELongPieceCache.maxPieceBytes {
+            // A long part (a box-drawing rule between its crossings, a long word in CJK text): parts repeat
+            // where their pieces do not, so they go through the long-piece cache too.
+            cache.longPieces.encode(at, n, into: &sink) {
+                BytePairMerge.encodePiece(at, n, readable: readable &- from, tables: tables, into: &$0)
+            }
+        } else {
+            BytePairMerge.encodePiece(at, n, readable: readable &- from, tables: tables, into: &sink)
         }
     }
 

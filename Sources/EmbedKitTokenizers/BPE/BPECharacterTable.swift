@@ -1,0 +1,161 @@
+/// Every three-byte character's ids and its cut classes, one table per encoding (built with the cut filter on
+/// first use), so a run of CJK text is encoded a character at a time: one entry load per character answers
+/// both "what are its ids" and, with the neighbour's entry and a small bitmap, "may the piece be cut between
+/// the two" (see ``BPECutFilter``).
+///
+/// Entry: the character's ids (1–3: the whole token, else the lower-ranked byte pair plus the remaining byte,
+/// else its three bytes — tiktoken's merge of a 3-byte piece), and two classes: `row`, the class of its last
+/// two bytes as the left side of a boundary, `col`, the class of its first two bytes as the right side.
+/// Indexed by the character's 16-bit value (65,536 × 16 bytes = 1 MiB; a text touches only its own
+/// characters' lines).
+///
+/// The classes compress ``BPECutFilter/joined`` losslessly: its 4,096 rows (the previous character's last two
+/// bytes) and 1,024 columns (the next one's first two bytes) fall into a few hundred distinct rows and columns
+/// (cl100k: 248 × 157, o200k: 1,672 × 403), so `refused` (one bit per row class × column class: cl100k 5 KiB,
+/// o200k 84 KiB) stays in L1/L2 where the 512 KiB joined table did not. A boundary between two three-byte
+/// characters is refused by `refused` exactly when the joined table refuses it.
+struct BPECharacterTable {
+    struct Entry {
+        var id0: UInt32
+        var id1: UInt32
+        var id2: UInt32
+        /// `count | row << 2 | col << 17` (0: not a character).
+        var meta: UInt32
+
+        @inline(__always) var count: Int { Int(truncatingIfNeeded: meta & 3) }
+        @inline(__always) var row: Int { Int(truncatingIfNeeded: (meta >> 2) & 0x7FFF) }
+        @inline(__always) var col: Int { Int(truncatingIfNeeded: meta >> 17) }
+
+        /// Appends the ids (all three slots are stored: the caller reserved 3 past `sink.count`).
+        @inline(__always)
+        func write(into sink: inout BPEBufferSink) {
+            let o = sink.base + sink.count
+            o[0] = id0; o[1] = id1; o[2] = id2
+            sink.count &+= count
+        }
+    }
+
+    static let entryCount = 1 << 16
+    let entries: UnsafeMutablePointer<Entry>
+    /// Bit `row * columnCount + col` set: the boundary between a character of row class `row` and one of
+    /// column class `col` must not be cut.
+    let refused: UnsafeMutablePointer<UInt64>
+    let columnCount: Int
+    /// The row class of a boundary's left bytes `w0 w1` (continuation bytes), by `(w0 & 0x3F) << 6 | w1 & 0x3F`,
+    /// and the column class of its right bytes `w2 w3` (a three-byte lead, a continuation byte), by
+    /// `(w2 & 0x0F) << 6 | w3 & 0x3F`: the joined-window test of any boundary, not only between two
+    /// three-byte characters (4,096 + 1,024 × 2 bytes).
+    let rowClasses: UnsafeMutablePointer<UInt16>
+    let columnClasses: UnsafeMutablePointer<UInt16>
+
+    /// The entry index of the three-byte character at `p` (first byte 0xE0…0xEF).
+    @inline(__always)
+    static func index(_ p: UnsafePointer<UInt8>) -> Int {
+        Int(p[0] & 0x0F) << 12 | Int(p[1] & 0x3F) << 6 | Int(p[2] & 0x3F)
+    }
+
+    /// Whether the boundary between a character of entry `left` and one of entry `right` may be cut.
+    @inline(__always)
+    func canCut(_ left: Entry, _ right: Entry) -> Bool { canCut(row: left.row, col: right.col) }
+
+    /// Whether a boundary of row class `row` and column class `col` may be cut.
+    @inline(__always)
+    func canCut(row: Int, col: Int) -> Bool {
+        let bit = row &* columnCount &+ col
+        return refused[bit &>> 6] &>> UInt64(bit & 63) & 1 == 0
+    }
+
+    /// Whether the window `w0 w1 | w2 w3` (continuation, continuation | three-byte lead, continuation) may be
+    /// cut: ``BPECutFilter``'s joined-window test through the classes.
+    @inline(__always)
+    func canCut(_ w0: UInt8, _ w1: UInt8, _ w2: UInt8, _ w3: UInt8) -> Bool {
+        canCut(row: Int(rowClasses[Int(w0 & 0x3F) << 6 | Int(w1 & 0x3F)]),
+               col: Int(columnClasses[Int(w2 & 0x0F) << 6 | Int(w3 & 0x3F)]))
+    }
+
+    /// Builds the table from the cut filter's joined-window bits (`joined`, ``BPECutFilter/joinedIndex``, freed
+    /// by the caller afterwards:
+    /// row = w0 w1 in the high 12 bits, column = w2 w3 in the low 10) and the encoding's byte lookups.
+    init(joined: UnsafeMutablePointer<UInt64>, bytes: BPEBytesLookup) {
+        // Row classes: a row is 1,024 bits = 16 words.
+        var rowClass = [Int](repeating: 0, count: 4096)
+        var rowIds: [[UInt64]: Int] = [:]
+        var representatives: [Int] = []
+        for r in 0..<4096 {
+            let words = Array(UnsafeBufferPointer(start: joined + r * 16, count: 16))
+            if let c = rowIds[words] { rowClass[r] = c; continue }
+            rowClass[r] = representatives.count
+            rowIds[words] = representatives.count
+            representatives.append(r)
+        }
+        // Column classes: a column's bits over the representative rows (rows of one class are identical).
+        let signatureWords = (representatives.count + 63) / 64
+        var colClass = [Int](repeating: 0, count: 1024)
+        var colIds: [[UInt64]: Int] = [:]
+        var colRepresentatives: [Int] = []
+        for c in 0..<1024 {
+            var signature = [UInt64](repeating: 0, count: signatureWords)
+            for (k, r) in representatives.enumerated() {
+                let bit = r << 10 | c
+                if joined[bit >> 6] >> UInt64(bit & 63) & 1 != 0 { signature[k >> 6] |= 1 << UInt64(k & 63) }
+            }
+            if let id = colIds[signature] { colClass[c] = id; continue }
+            colClass[c] = colRepresentatives.count
+            colIds[signature] = colRepresentatives.count
+            colRepresentatives.append(c)
+        }
+        columnCount = colRepresentatives.count
+        let bitCount = representatives.count * columnCount
+        let wordCount = (bitCount + 63) / 64 + 1
+        let refused = UnsafeMutablePointer<UInt64>.allocate(capacity: wordCount)
+        refused.initialize(repeating: 0, count: wordCount)
+        for (rc, r) in representatives.enumerated() {
+            for (cc, c) in colRepresentatives.enumerated() {
+                let bit = r << 10 | c
+                if joined[bit >> 6] >> UInt64(bit & 63) & 1 != 0 {
+                    let b = rc * columnCount + cc
+                    refused[b >> 6] |= 1 << UInt64(b & 63)
+                }
+            }
+        }
+        self.refused = refused
+        rowClasses = .allocate(capacity: 4096)
+        for r in 0..<4096 { rowClasses[r] = UInt16(rowClass[r]) }
+        columnClasses = .allocate(capacity: 1024)
+        for c in 0..<1024 { columnClasses[c] = UInt16(colClass[c]) }
+        entries = HugePageMemory.allocate(Entry.self, capacity: Self.entryCount)
+        entries.initialize(repeating: Entry(id0: 0, id1: 0, id2: 0, meta: 0), count: Self.entryCount)
+        for value in 0x800..<0x10000 where value < 0xD800 || value > 0xDFFF {
+            let b0 = UInt8(0xE0 | value >> 12), b1 = UInt8(0x80 | (value >> 6) & 0x3F), b2 = UInt8(0x80 | value & 0x3F)
+            let (count, ids) = Self.merge(b0, b1, b2, bytes: bytes)
+            let row = rowClass[Int(b1 & 0x3F) << 6 | Int(b2 & 0x3F)]
+            let col = colClass[Int(b0 & 0x0F) << 6 | Int(b1 & 0x3F)]
+            entries[value] = Entry(id0: ids.0, id1: ids.1, id2: ids.2, meta: count | UInt32(row) << 2 | UInt32(col) << 17)
+        }
+    }
+
+    func deallocate() {
+        HugePageMemory.deallocate(entries); refused.deallocate(); rowClasses.deallocate(); columnClasses.deallocate()
+    }
+
+    /// The ids of the 3-byte piece `c0 c1 c2` as tiktoken's merge gives them (unused slots 0): the whole token
+    /// when it is one (merging either adjacent pair first, the last merge's rank is the rank of all three
+    /// bytes), else the lower-ranked of its two byte pairs when either is a token, plus the remaining byte,
+    /// else its three bytes.
+    static func merge(_ c0: UInt8, _ c1: UInt8, _ c2: UInt8, bytes: BPEBytesLookup) -> (count: UInt32, ids: (UInt32, UInt32, UInt32)) {
+        let b0 = Int(c0), b1 = Int(c1), b2 = Int(c2)
+        let whole = bytes.shortRank(UInt64(b0) | UInt64(b1) << 8 | UInt64(b2) << 16, 3)
+        if whole != BPERankTable.missing { return (1, (whole, 0, 0)) }
+        let left = bytes.pairRank[b0 << 8 | b1], right = bytes.pairRank[b1 << 8 | b2]
+        if left == BPERankTable.missing && right == BPERankTable.missing {
+            return (3, (bytes.byteRank[b0], bytes.byteRank[b1], bytes.byteRank[b2]))
+        }
+        if left <= right { return (2, (left, bytes.byteRank[b2], 0)) }
+        return (2, (bytes.byteRank[b0], right, 0))
+    }
+}
+
+extension BPEPieceAhead {
+    /// The `slot` of a cut part that is one three-byte character (its ``BPECharacterTable`` index in `k0`).
+    static let character = -2
+}

@@ -11,14 +11,15 @@ in the same minutes (per-round ratios of one binary move by ±5-10 % on this sha
 
 DOCSETS are JSONL files of strings (comma-separated): bench-docs-spread.jsonl is the acceptance line's short
 docs, bench-docs.jsonl the one-line docs, /tmp/spread-<group>.jsonl one group of the short docs (see
-docs/performance/doc8.md for the snippet that writes them).
+docs/PERFORMANCE.md, Eighth session → doc8, for the snippet that writes them).
 """
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
+
+from paired_stats import paired_cells
 
 rounds = int(sys.argv[1])
 encodings = sys.argv[2].split(",")
@@ -43,10 +44,6 @@ for encoding in encodings:
     for docs in docsets:
         reference = results[(encoding, docs, binaries[0][0])]
         for name, _ in binaries:
-            rows = results[(encoding, docs, name)]
-            cells = []
-            for i, label in enumerate(["cold", "warm"]):
-                value = statistics.median(r[i] for r in rows)
-                ratio = statistics.median(r[i] / b[i] for r, b in zip(rows, reference))
-                cells.append(f"{label} {value:6.1f} [{ratio:4.2f}]")
+            cold, warm = paired_cells(results[(encoding, docs, name)], reference, 2, "6.1f")
+            cells = [f"cold {cold}", f"warm {warm}"]
             print(f"{encoding:12s} {os.path.basename(docs):26s} {name:8s} " + "  ".join(cells))

@@ -18,10 +18,11 @@ scripts/bench-tokenizers).
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
 from pathlib import Path
+
+from paired_stats import paired_cells
 
 corpus = Path(os.environ.get("EMBEDKIT_HOME", Path.home() / ".cache" / "embedkit")) / "corpus"
 single = None
@@ -71,10 +72,5 @@ print(" " * 24 + "".join(f"{c:>16s}" for c in columns))
 for encoding in encodings:
     reference = results[(encoding, binaries[0][0])]
     for name, _ in binaries:
-        rows = results[(encoding, name)]
-        cells = []
-        for i in range(len(columns)):
-            value = statistics.median(r[i] for r in rows)
-            ratio = statistics.median(r[i] / b[i] for r, b in zip(rows, reference))
-            cells.append(f"{value:7.1f} [{ratio:4.2f}]")
+        cells = paired_cells(results[(encoding, name)], reference, len(columns))
         print(f"{encoding:12s} {name:11s}" + "".join(f"{c:>16s}" for c in cells))

@@ -1,0 +1,14 @@
+"""The statistics the paired A/B drivers (tokens_paired.py, tokens_docs_paired.py, scan_paired.py) print: for
+each measure, the median over rounds and, in brackets, the median over rounds of the per-round ratio to the
+reference binary (per-round ratios cancel most of the minute-to-minute drift of a shared machine)."""
+import statistics
+
+
+def paired_cells(rows, reference, count, value_format="7.1f"):
+    """`count` cells "value [ratio]" for the rows of one binary against the reference binary's rows (same rounds)."""
+    cells = []
+    for i in range(count):
+        value = statistics.median(r[i] for r in rows)
+        ratio = statistics.median(r[i] / b[i] for r, b in zip(rows, reference))
+        cells.append(f"{value:{value_format}} [{ratio:4.2f}]")
+    return cells

@@ -1,6 +1,7 @@
 """The statistics the paired A/B drivers (tokens_paired.py, tokens_docs_paired.py, scan_paired.py) print: for
 each measure, the median over rounds and, in brackets, the median over rounds of the per-round ratio to the
 reference binary (per-round ratios cancel most of the minute-to-minute drift of a shared machine)."""
+import random
 import statistics
 
 
@@ -12,3 +13,15 @@ def paired_cells(rows, reference, count, value_format="7.1f"):
         ratio = statistics.median(r[i] / b[i] for r, b in zip(rows, reference))
         cells.append(f"{value:{value_format}} [{ratio:4.2f}]")
     return cells
+
+
+def shuffled_runs(rounds, encodings, binaries, seed=1):
+    """(encoding, name, base command) for every round, encoding and binary, the binaries of one round and
+    encoding in a shuffled order; the command is `tokens bench --json` on one thread, to be given workloads."""
+    random.seed(seed)
+    for _ in range(rounds):
+        for encoding in encodings:
+            order = binaries[:]
+            random.shuffle(order)
+            for name, path in order:
+                yield encoding, name, [path, "tokens", "bench", "--json", "--encoding", encoding, "--threads", "1"]

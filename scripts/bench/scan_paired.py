@@ -9,12 +9,11 @@ Files default to the real file's parts in ~/.cache/embedkit/corpus (chinese, rev
 """
 import json
 import os
-import random
 import subprocess
 import sys
 from pathlib import Path
 
-from paired_stats import paired_cells
+from paired_stats import paired_cells, shuffled_runs
 
 corpus = Path(os.environ.get("EMBEDKIT_HOME", Path.home() / ".cache" / "embedkit")) / "corpus"
 args = sys.argv[1:]
@@ -27,19 +26,14 @@ rounds, repeat, encodings = int(args[0]), args[1], args[2].split(",")
 binaries = [a.split("=", 1) for a in args[3:]]
 paths = [f if os.path.isabs(f) else str(corpus / f) for f in files]
 results: dict = {}
-random.seed(1)
-for _ in range(rounds):
-    for encoding in encodings:
-        order = binaries[:]
-        random.shuffle(order)
-        for name, path in order:
-            command = [path, "tokens", "bench", "--json", "--encoding", encoding, "--repeat", repeat, "--threads", "1"]
-            for p in paths:
-                command += ["--file", p]
-            run = json.loads(subprocess.run(command, capture_output=True, check=True).stdout)
-            row = [f["bytes"] / 1e6 / min(f["scanCPUSeconds"]) for f in run["files"]]
-            row += [f["bytes"] / 1e6 / min(f["cpuSeconds"]) for f in run["files"]]
-            results.setdefault((encoding, name), []).append(row)
+for encoding, name, command in shuffled_runs(rounds, encodings, binaries):
+    command += ["--repeat", repeat]
+    for p in paths:
+        command += ["--file", p]
+    run = json.loads(subprocess.run(command, capture_output=True, check=True).stdout)
+    row = [f["bytes"] / 1e6 / min(f["scanCPUSeconds"]) for f in run["files"]]
+    row += [f["bytes"] / 1e6 / min(f["cpuSeconds"]) for f in run["files"]]
+    results.setdefault((encoding, name), []).append(row)
 columns = [f"scan {Path(f).stem.replace('bench-part-', '')}" for f in files]
 columns += [f"cold {Path(f).stem.replace('bench-part-', '')}" for f in files]
 print(f"thread-CPU MB/s, best of {repeat} per run, median of {rounds} rounds [median per-round ratio to {binaries[0][0]}]")

@@ -17,12 +17,11 @@ scripts/bench-tokenizers).
 """
 import json
 import os
-import random
 import subprocess
 import sys
 from pathlib import Path
 
-from paired_stats import paired_cells
+from paired_stats import paired_cells, shuffled_runs
 
 corpus = Path(os.environ.get("EMBEDKIT_HOME", Path.home() / ".cache" / "embedkit")) / "corpus"
 single = None
@@ -39,30 +38,25 @@ binaries = [a.split("=", 1) for a in sys.argv[4:]]
 files = ["bench-real.txt", "bench-part-reviews.txt", "bench-part-debian.txt", "bench-part-chinese.txt"]
 columns = ["real", "reviews", "debian", "chinese", "docs", "real warm", "docs warm"]
 results: dict = {}
-random.seed(1)
-for _ in range(rounds):
-    for encoding in encodings:
-        order = binaries[:]
-        random.shuffle(order)
-        for name, path in order:
-            command = [path, "tokens", "bench", "--json", "--encoding", encoding, "--repeat", repeat, "--threads", "1"]
-            if single:
-                command += ["--file", single]
-                run = json.loads(subprocess.run(command, capture_output=True, check=True).stdout)
-                f = run["files"][0]
-                row = [min(f["cpuSeconds"]) / f["pieces"] * 1e9, min(f["warmCPUSeconds"]) / f["pieces"] * 1e9]
-                results.setdefault((encoding, name), []).append(row)
-                continue
-            command += ["--docs", str(corpus / docs)]
-            for f in files:
-                command += ["--file", str(corpus / f)]
-            run = json.loads(subprocess.run(command, capture_output=True, check=True).stdout)
-            docs_mb = run["docsBytes"] / 1e6
-            row = [f["bytes"] / 1e6 / min(f["cpuSeconds"]) for f in run["files"]]
-            row.append(docs_mb / min(run["docsCPUSeconds"]))
-            row.append(run["files"][0]["bytes"] / 1e6 / min(run["files"][0]["warmCPUSeconds"]))
-            row.append(docs_mb / min(run["docsWarmCPUSeconds"]))
-            results.setdefault((encoding, name), []).append(row)
+for encoding, name, command in shuffled_runs(rounds, encodings, binaries):
+    command += ["--repeat", repeat]
+    if single:
+        command += ["--file", single]
+        run = json.loads(subprocess.run(command, capture_output=True, check=True).stdout)
+        f = run["files"][0]
+        row = [min(f["cpuSeconds"]) / f["pieces"] * 1e9, min(f["warmCPUSeconds"]) / f["pieces"] * 1e9]
+        results.setdefault((encoding, name), []).append(row)
+        continue
+    command += ["--docs", str(corpus / docs)]
+    for f in files:
+        command += ["--file", str(corpus / f)]
+    run = json.loads(subprocess.run(command, capture_output=True, check=True).stdout)
+    docs_mb = run["docsBytes"] / 1e6
+    row = [f["bytes"] / 1e6 / min(f["cpuSeconds"]) for f in run["files"]]
+    row.append(docs_mb / min(run["docsCPUSeconds"]))
+    row.append(run["files"][0]["bytes"] / 1e6 / min(run["files"][0]["warmCPUSeconds"]))
+    row.append(docs_mb / min(run["docsWarmCPUSeconds"]))
+    results.setdefault((encoding, name), []).append(row)
 if single:
     columns = ["cold ns/piece", "warm ns/piece"]
 unit = "ns per piece" if single else "MB/s"

@@ -25,3 +25,14 @@ def shuffled_runs(rounds, encodings, binaries, seed=1):
             random.shuffle(order)
             for name, path in order:
                 yield encoding, name, [path, "tokens", "bench", "--json", "--encoding", encoding, "--threads", "1"]
+
+
+def print_table(results, encodings, binaries, columns, width=16):
+    """One row per encoding and binary of `results[(encoding, name)]` (a list of per-round rows), against the
+    first binary."""
+    print(" " * 24 + "".join(f"{c:>{width}s}" for c in columns))
+    for encoding in encodings:
+        reference = results[(encoding, binaries[0][0])]
+        for name, _ in binaries:
+            cells = paired_cells(results[(encoding, name)], reference, len(columns))
+            print(f"{encoding:12s} {name:11s}" + "".join(f"{c:>{width}s}" for c in cells))

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from paired_stats import paired_cells, shuffled_runs
+from paired_stats import print_table, shuffled_runs
 
 corpus = Path(os.environ.get("EMBEDKIT_HOME", Path.home() / ".cache" / "embedkit")) / "corpus"
 args = sys.argv[1:]
@@ -37,9 +37,4 @@ for encoding, name, command in shuffled_runs(rounds, encodings, binaries):
 columns = [f"scan {Path(f).stem.replace('bench-part-', '')}" for f in files]
 columns += [f"cold {Path(f).stem.replace('bench-part-', '')}" for f in files]
 print(f"thread-CPU MB/s, best of {repeat} per run, median of {rounds} rounds [median per-round ratio to {binaries[0][0]}]")
-print(" " * 24 + "".join(f"{c:>17s}" for c in columns))
-for encoding in encodings:
-    reference = results[(encoding, binaries[0][0])]
-    for name, _ in binaries:
-        cells = paired_cells(results[(encoding, name)], reference, len(columns))
-        print(f"{encoding:12s} {name:11s}" + "".join(f"{c:>17s}" for c in cells))
+print_table(results, encodings, binaries, columns, width=17)

@@ -21,7 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from paired_stats import paired_cells, shuffled_runs
+from paired_stats import print_table, shuffled_runs
 
 corpus = Path(os.environ.get("EMBEDKIT_HOME", Path.home() / ".cache" / "embedkit")) / "corpus"
 single = None
@@ -62,9 +62,4 @@ if single:
 unit = "ns per piece" if single else "MB/s"
 print(f"thread-CPU {unit}, best of {repeat} per run, median of {rounds} rounds [median per-round ratio to {binaries[0][0]}]"
       + ("" if single else f"; docs = {docs}"))
-print(" " * 24 + "".join(f"{c:>16s}" for c in columns))
-for encoding in encodings:
-    reference = results[(encoding, binaries[0][0])]
-    for name, _ in binaries:
-        cells = paired_cells(results[(encoding, name)], reference, len(columns))
-        print(f"{encoding:12s} {name:11s}" + "".join(f"{c:>16s}" for c in cells))
+print_table(results, encodings, binaries, columns)

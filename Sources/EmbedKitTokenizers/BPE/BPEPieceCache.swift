@@ -230,7 +230,6 @@ enum BPEPieceKey {
     static func slot(hash: UInt64) -> Int {
         Int(truncatingIfNeeded: hash &>> UInt64(64 - BPEPieceCache.slotBits))
     }
-
 }
 
 /// A piece scanned ahead: its end and, when it is cacheable (3…16 bytes), its cache slot and key (slot -1

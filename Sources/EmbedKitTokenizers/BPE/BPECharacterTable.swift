@@ -154,8 +154,3 @@ struct BPECharacterTable {
         return (2, (bytes.byteRank[b0], right, 0))
     }
 }
-
-extension BPEPieceAhead {
-    /// The `slot` of a cut part that is one three-byte character (its ``BPECharacterTable`` index in `k0`).
-    static let character = -2
-}

@@ -481,9 +481,11 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     static func encodeUncached(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, ahead: BPEPieceAhead,
                                tables: BPEMergeTables, cache: BPEPieceCache, into sink: inout BPEBufferSink) {
         if ahead.slot < 0 {
-            // A non-ASCII piece (a run of CJK text, a box-drawing rule) skips the long-piece cache: cut and
+            // A non-ASCII piece (a run of CJK text, a box-drawing rule; told apart by a high bit in bytes 0, 1
+            // or 3, which a leading space or punctuation byte cannot hide) skips the long-piece cache: cut and
             // encoded a character at a time it costs about what a lookup and insert do, such runs rarely
-            // repeat, and its long parts (box-drawing runs) still go through the cache.
+            // repeat, and its long parts (box-drawing runs) still go through the cache. Which path a piece
+            // takes never changes its ids.
             guard n <= BPELongPieceCache.maxPieceBytes && (p[0] | p[1] | p[3]) < 0x80 else {
                 encodeCutting(p, n, readable: readable, tables: tables, cache: cache, into: &sink)
                 return

@@ -333,10 +333,11 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         }
     }
 
-    /// Asks for the storage of `texts[i]` (when `i` is in range) two documents before it is encoded: the
-    /// header line for writing (the call retains the string: an atomic on a line the calling thread created
-    /// and last touched, which a second worker otherwise fetches from the other core, stalled, per document)
-    /// and the line after it (the text of a native string starts 32 bytes into its storage object).
+    /// Asks for the storage of `texts[i]` (when `i` is in range) two documents before it is encoded: its first
+    /// two lines (the text of a native string starts 32 bytes into its storage object), which the calling
+    /// thread created and last touched and a second worker otherwise fetches from the other core, stalled,
+    /// per document. (For reading: since ``withStoredBytes(_:_:_:)`` no longer retains the string, nothing
+    /// writes its header.)
     ///
     /// A hint only: it reads the storage address from the `String`'s second word as the standard library lays
     /// it out on 64-bit platforms (the top nibble holds flags). For a small string (its bytes inline) or any
@@ -346,7 +347,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         #if arch(x86_64) || arch(arm64)
         guard i < texts.count, MemoryLayout<String>.size == 16 else { return }
         let object = UnsafeRawPointer(texts.baseAddress! + i).load(fromByteOffset: 8, as: UInt.self) & 0x0FFF_FFFF_FFFF_FFFF
-        ek_prefetch_write(UnsafeRawPointer(bitPattern: object))
+        ek_prefetch(UnsafeRawPointer(bitPattern: object))
         ek_prefetch(UnsafeRawPointer(bitPattern: object &+ 64))
         #endif
     }

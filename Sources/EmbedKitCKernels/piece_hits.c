@@ -12,7 +12,7 @@ static void ek_select_piece_hits(void) {
     __builtin_cpu_init();
     hits_available = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
         && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vbmi")
-        && __builtin_cpu_supports("avx512vbmi2");
+        && __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("bmi2");
 #endif
 }
 
@@ -36,7 +36,7 @@ __attribute__((destructor)) static void st_dump(void) {
 #endif
 
 #if defined(__x86_64__)
-__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vbmi,avx512vbmi2")))
+__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vbmi,avx512vbmi2,bmi2")))
 static size_t hits_avx512(const uint8_t *window, size_t readable, ek_piece_cursor *cursor, const void *entries,
                           const uint32_t *byte_rank, const uint32_t *pair_rank, uint32_t *out) {
     const uint64_t rest = cursor->rest;
@@ -140,17 +140,19 @@ static size_t hits_avx512(const uint8_t *window, size_t readable, ek_piece_curso
         written += (size_t)__builtin_popcount(keep_hi);
         STAT(if (run < 8 && run < left) { uint64_t w0[8], mt[8], kk[8]; _mm512_storeu_si512(w0, word0); _mm512_storeu_si512(mt, meta); _mm512_storeu_si512(kk, k0);
             int r = (cached >> run) & 1 ? (w0[run] == kk[run] ? 10 + (int)((mt[run] >> 5) & 7) : 1) : 2; st_reason[r]++; })
-        done += run;
-        if (run < 8) break;
+        // The next step does not wait for this one's loads: it starts 8 pieces on whatever `run` is (the
+        // branch is predicted; a data dependency on `run` would serialize the steps' gathers).
+        if (run < 8) { done += run; break; }
+        done += 8;
         starts_carry = _mm512_permutexvar_epi64(_mm512_set1_epi64(7), e);
     }
     STAT(st_calls++; st_pieces += done; st_total += total; st_hist[done >= 9 ? 9 : done]++;
     if (done < total) { uint8_t o2[64]; _mm512_storeu_si512((void *)o2, ends);
         int st = done ? o2[done-1] : (int)cursor->start; int len = o2[done] - st; st_stop[len > 19 ? 19 : len]++; })
     if (done > 0) {
-        uint8_t offsets[64];
-        _mm512_storeu_si512((void *)offsets, ends);
-        int last = offsets[done - 1];
+        // The done-th lowest end: a deposit of bit done − 1 into `rest` (no store of `ends` to reload: a byte
+        // load from a vector store just made does not forward and stalls).
+        int last = __builtin_ctzll(_pdep_u64((uint64_t)1 << (done - 1), rest));
         cursor->start = last;
         cursor->rest = last >= 63 ? 0 : rest & (~(uint64_t)0 << (last + 1));
     }
@@ -165,5 +167,60 @@ size_t ek_piece_hits(const uint8_t *window, size_t readable, ek_piece_cursor *cu
 #else
     (void)window; (void)readable; (void)cursor; (void)entries; (void)byte_rank; (void)pair_rank; (void)out;
     return 0;
+#endif
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vbmi,avx512vbmi2")))
+static void prefetch_avx512(const uint8_t *window, size_t readable, uint64_t rest, const void *entries) {
+    const size_t total = (size_t)__builtin_popcountll(rest);
+    const __mmask64 valid = readable >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << readable) - 1);
+    const __m512i text = _mm512_maskz_loadu_epi8(valid, window);
+    const __m512i iota = _mm512_set_epi8(63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48,
+                                         47, 46, 45, 44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32,
+                                         31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16,
+                                         15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512i ends = _mm512_maskz_compress_epi8(rest, iota);
+    const __m512i lane_bytes = _mm512_set1_epi64(0x0706050403020100LL);
+    const __m512i lane_index = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512i spread = _mm512_set_epi64(0x0808080808080808LL, 0, 0x0808080808080808LL, 0,
+                                            0x0808080808080808LL, 0, 0x0808080808080808LL, 0);
+    const __m512i eight = _mm512_set1_epi8(8);
+    __m512i starts_carry = _mm512_setzero_si512();
+    for (size_t done = 0; done < total; done += 8) {
+        __m512i pick = _mm512_add_epi64(lane_index, _mm512_set1_epi64((long long)done));
+        __m512i e = _mm512_permutexvar_epi8(_mm512_maskz_mov_epi8(0x0101010101010101ULL, pick), ends);
+        e = _mm512_and_si512(e, _mm512_set1_epi64(0xFF));
+        __m512i s = _mm512_alignr_epi64(e, starts_carry, 7);
+        __m512i n = _mm512_sub_epi64(e, s);
+        size_t left = total - done;
+        __mmask8 lanes = left >= 8 ? 0xFF : (__mmask8)((1u << left) - 1);
+        __m512i sb = _mm512_shuffle_epi8(s, spread), nb = _mm512_shuffle_epi8(n, spread);
+        __m512i at0 = _mm512_add_epi8(sb, lane_bytes);
+        __mmask64 in0 = _mm512_cmplt_epu8_mask(lane_bytes, nb);
+        __mmask64 in1 = _mm512_cmplt_epu8_mask(_mm512_add_epi8(lane_bytes, eight), nb);
+        __m512i k0 = _mm512_maskz_permutexvar_epi8(in0, at0, text);
+        __m512i k1 = _mm512_maskz_permutexvar_epi8(in1, _mm512_add_epi8(at0, eight), text);
+        __m512i h = _mm512_xor_si512(_mm512_mullo_epi64(_mm512_add_epi64(k0, n), _mm512_set1_epi64((long long)EK_PIECE_HASH_M1)),
+                                     _mm512_mullo_epi64(k1, _mm512_set1_epi64((long long)EK_PIECE_HASH_M2)));
+        h = _mm512_mullo_epi64(_mm512_xor_si512(h, _mm512_srli_epi64(h, 31)), _mm512_set1_epi64((long long)EK_PIECE_HASH_M3));
+        __m512i slot = _mm512_srli_epi64(h, 64 - EK_PIECE_SLOT_BITS);
+        __mmask8 cached = lanes & _mm512_cmpge_epu64_mask(n, _mm512_set1_epi64(3))
+                        & _mm512_cmple_epu64_mask(n, _mm512_set1_epi64(16));
+        uint64_t slots[8];
+        _mm512_storeu_si512((void *)slots, slot);
+        for (unsigned k = 0; k < 8; k++) {
+            if (cached >> k & 1) __builtin_prefetch((const uint8_t *)entries + (slots[k] << 5), 0, 3);
+        }
+        starts_carry = _mm512_permutexvar_epi64(_mm512_set1_epi64(7), e);
+    }
+}
+#endif
+
+void ek_piece_prefetch(const uint8_t *window, size_t readable, uint64_t rest, const void *entries) {
+#if defined(__x86_64__)
+    prefetch_avx512(window, readable, rest, entries);
+#else
+    (void)window; (void)readable; (void)rest; (void)entries;
 #endif
 }

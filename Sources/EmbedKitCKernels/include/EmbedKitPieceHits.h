@@ -37,4 +37,8 @@ int ek_piece_hits_available(void);
 size_t ek_piece_hits(const uint8_t *window, size_t readable, ek_piece_cursor *cursor, const void *entries,
                      const uint32_t *byte_rank, const uint32_t *pair_rank, uint32_t *out);
 
+/// Prefetches the piece-cache entries of the 3–16-byte pieces of a window that starts at a piece start: piece
+/// k ends at the k-th lowest bit of `rest` (so the first starts at 0). Only call when ek_piece_hits_available().
+void ek_piece_prefetch(const uint8_t *window, size_t readable, uint64_t rest, const void *entries);
+
 #endif

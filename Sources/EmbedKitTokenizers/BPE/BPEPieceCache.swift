@@ -92,15 +92,6 @@ final class BPEPieceCache {
     /// returned `[Int]` (see ``TiktokenEncoding/takeIds(_:cache:)``).
     let wide: UnsafeMutablePointer<Int>
     static let wideCapacity = 1024
-    /// Whether runs of plain hits go through the vector kernel (EmbedKitPieceHits.h): the CPU has it, the entry
-    /// layout is the one the kernel reads, and `EMBEDKIT_PIECE_HITS=0` is not set (A/B runs of one binary).
-    let pieceHits = BPEPieceCache.pieceHitsUsable
-    static let pieceHitsUsable: Bool = {
-        guard ek_piece_hits_available() != 0, MemoryLayout<Entry>.size == 32,
-              MemoryLayout<Entry>.offset(of: \Entry.k1) == 8, MemoryLayout<Entry>.offset(of: \Entry.meta) == 16,
-              MemoryLayout<Entry>.offset(of: \Entry.id0) == 20, slotBits == EK_PIECE_SLOT_BITS else { return false }
-        return ProcessInfo.processInfo.environment["EMBEDKIT_PIECE_HITS"] != "0"
-    }()
     /// Set once when a pool dedicates this cache to one thread (see ``BPEPieceCachePool/borrowForCall(_:)``).
     var pinned = false
     /// The pool's reset epoch this cache was last emptied at (pinned caches are emptied by their own thread).
@@ -226,9 +217,8 @@ enum BPEPieceKey {
     /// (``BPEBytesLookup``) hash their keys with it too.
     @inline(__always)
     static func hash(_ k0: UInt64, _ k1: UInt64, _ n: Int) -> UInt64 {
-        // The multipliers are EK_PIECE_HASH_M1…M3 (EmbedKitPieceHits.h), which the vector kernel uses too.
-        let h = (k0 &+ UInt64(truncatingIfNeeded: n)) &* UInt64(EK_PIECE_HASH_M1) ^ (k1 &* UInt64(EK_PIECE_HASH_M2))
-        return (h ^ h &>> 31) &* UInt64(EK_PIECE_HASH_M3)
+        let h = (k0 &+ UInt64(truncatingIfNeeded: n)) &* 0x9E37_79B9_7F4A_7C15 ^ (k1 &* 0xBF58_476D_1CE4_E5B9)
+        return (h ^ h &>> 31) &* 0x94D0_49BB_1331_11EB
     }
 
     @inline(__always)

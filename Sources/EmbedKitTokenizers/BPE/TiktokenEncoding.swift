@@ -360,8 +360,6 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
 
     /// Pieces scanned ahead of the one being encoded (see ``encodeSegment(_:_:_:cache:into:)``).
     static let lookahead = 16
-    /// Pieces the scalar loop takes after the hit kernel stopped, before calling it again.
-    static let afterHits = 2
 
     /// Pre-tokenizes `bytes[start..<end]` (as its own text: `$` is `end`) and writes each piece's ids to `sink`
     /// (growing `cache`'s id buffer as needed). `readablePast` more bytes may be read (never used) past the
@@ -410,32 +408,10 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         // The scanner's window state this loop reads per piece (see PretokenizerScanner.popBoundary).
         var rest = scanner.window.rest, next = scanner.window.next
         var windowBase = scanner.window.base, trustedEnd = scanner.window.trustedEnd
-        let hits = cache.pieceHits
         var i = start
         while i < end {
-            var span = Self.lookahead
-            if hits && i == next && i != trustedEnd {
-                // A run of plain hits in the window's trusted pieces: the vector kernel (EmbedKitPieceHits.h)
-                // writes their ids; it stops before the first piece it cannot answer, which the loop below
-                // takes with a short look-ahead before coming back here.
-                if out.count &+ 96 > capacity {
-                    out.base = cache.growIds(keeping: out.count, needed: out.count &+ 96)
-                    capacity = cache.idCapacity
-                }
-                var cursor = ek_piece_cursor(rest: rest, start: Int64(i &- windowBase))
-                let written = ek_piece_hits(base + windowBase, min(64, total &- windowBase), &cursor,
-                                            UnsafeRawPointer(entries), byteRank, twoByteRank, out.base + out.count)
-                if written > 0 {
-                    out.count &+= written
-                    rest = cursor.rest
-                    i = windowBase &+ Int(truncatingIfNeeded: cursor.start)
-                    next = i
-                    if i >= end { continue }
-                    span = Self.afterHits
-                }
-            }
             var m = 0, j = i
-            while m < span && j < end {
+            while m < Self.lookahead && j < end {
                 let e: Int
                 if j == next && j != trustedEnd {
                     e = windowBase &+ rest.trailingZeroBitCount

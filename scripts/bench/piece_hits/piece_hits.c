@@ -158,6 +158,103 @@ static size_t hits_avx512(const uint8_t *window, size_t readable, ek_piece_curso
     }
     return written;
 }
+
+/// Experiment (not in the header's contract): every piece of the window resolved at once, no early stop —
+/// piece k's ids at slots[4k…4k+2], its count at counts[k] (0: not a plain hit). slots: 4 × 64 + 32 dwords.
+__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vbmi,avx512vbmi2,bmi2")))
+size_t ek_piece_resolve(const uint8_t *window, size_t readable, uint64_t rest, const void *entries,
+                        const uint32_t *byte_rank, const uint32_t *pair_rank, uint32_t *slots, uint8_t *counts) {
+    const size_t total = (size_t)__builtin_popcountll(rest);
+    const __mmask64 valid = readable >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << readable) - 1);
+    const __m512i text = _mm512_maskz_loadu_epi8(valid, window);        // masked bytes never fault
+    const __m512i iota = _mm512_set_epi8(63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48,
+                                         47, 46, 45, 44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32,
+                                         31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16,
+                                         15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    // Byte k of `ends`: the window offset where piece k ends.
+    const __m512i ends = _mm512_maskz_compress_epi8(rest, iota);
+    // Byte j of each qword lane: j (the byte of a piece's key), and the lane's number in its lowest byte.
+    const __m512i lane_bytes = _mm512_set1_epi64(0x0706050403020100LL);
+    const __m512i lane_index = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+    // Copies byte 0 of each qword to all 8 of its bytes (vpshufb works within 16-byte lanes).
+    const __m512i spread = _mm512_set_epi64(0x0808080808080808LL, 0, 0x0808080808080808LL, 0,
+                           0x0808080808080808LL, 0, 0x0808080808080808LL, 0);
+    const __m512i eight = _mm512_set1_epi8(8);
+    const __m512i m1 = _mm512_set1_epi64((long long)EK_PIECE_HASH_M1);
+    const __m512i m2 = _mm512_set1_epi64((long long)EK_PIECE_HASH_M2);
+    const __m512i m3 = _mm512_set1_epi64((long long)EK_PIECE_HASH_M3);
+    const __m512i entry_base = _mm512_set1_epi64((long long)(uintptr_t)entries);
+    const __m512i byte_base = _mm512_set1_epi64((long long)(uintptr_t)byte_rank);
+    const __m512i pair_base = _mm512_set1_epi64((long long)(uintptr_t)pair_rank);
+    const __m512i missing = _mm512_set1_epi64(0xFFFFFFFFLL);
+    __m512i starts_carry = _mm512_setzero_si512();
+    // Dword 4k + j of the id layout: lane k's id j — from `first` (dword 2k) for j = 0, from `more` (dwords
+    // 16 + 2k + j − 1) for j = 1, 2; lanes 0–3 in gather_lo, 4–7 in gather_hi. slot_index: j.
+    const __m512i gather_lo = _mm512_set_epi32(0, 23, 22, 6, 0, 21, 20, 4, 0, 19, 18, 2, 0, 17, 16, 0);
+    const __m512i gather_hi = _mm512_set_epi32(0, 31, 30, 14, 0, 29, 28, 12, 0, 27, 26, 10, 0, 25, 24, 8);
+    const __m512i count_lo = _mm512_set_epi32(6, 6, 6, 6, 4, 4, 4, 4, 2, 2, 2, 2, 0, 0, 0, 0);
+    const __m512i count_hi = _mm512_set_epi32(14, 14, 14, 14, 12, 12, 12, 12, 10, 10, 10, 10, 8, 8, 8, 8);
+    const __m512i slot_index = _mm512_set_epi32(3, 2, 1, 0, 3, 2, 1, 0, 3, 2, 1, 0, 3, 2, 1, 0);
+    size_t done = 0, written = 0;
+    while (done < total) {
+        // Qword lane k: the end of piece done + k (byte `done + k` of `ends`), its start (the previous end).
+        __m512i pick = _mm512_add_epi64(lane_index, _mm512_set1_epi64((long long)done));
+        __m512i e = _mm512_permutexvar_epi8(_mm512_maskz_mov_epi8(0x0101010101010101ULL, pick), ends);
+        e = _mm512_and_si512(e, _mm512_set1_epi64(0xFF));
+        __m512i s = _mm512_alignr_epi64(e, starts_carry, 7);
+        __m512i n = _mm512_sub_epi64(e, s);
+        size_t left = total - done;
+        __mmask8 lanes = left >= 8 ? 0xFF : (__mmask8)((1u << left) - 1);
+        // Keys: byte j of lane k is text[s + j] when j < n, else 0 (second word: bytes 8…15).
+        __m512i sb = _mm512_shuffle_epi8(s, spread), nb = _mm512_shuffle_epi8(n, spread);
+        __m512i at0 = _mm512_add_epi8(sb, lane_bytes);
+        __mmask64 in0 = _mm512_cmplt_epu8_mask(lane_bytes, nb);
+        __mmask64 in1 = _mm512_cmplt_epu8_mask(_mm512_add_epi8(lane_bytes, eight), nb);
+        __m512i k0 = _mm512_maskz_permutexvar_epi8(in0, at0, text);
+        __m512i k1 = _mm512_maskz_permutexvar_epi8(in1, _mm512_add_epi8(at0, eight), text);
+        // The piece cache's slot (BPEPieceKey.hash).
+        __m512i h = _mm512_xor_si512(_mm512_mullo_epi64(_mm512_add_epi64(k0, n), m1), _mm512_mullo_epi64(k1, m2));
+        h = _mm512_mullo_epi64(_mm512_xor_si512(h, _mm512_srli_epi64(h, 31)), m3);
+        __m512i entry = _mm512_add_epi64(entry_base, _mm512_slli_epi64(_mm512_srli_epi64(h, 64 - EK_PIECE_SLOT_BITS), 5));
+        __mmask8 one = _mm512_cmpeq_epi64_mask(n, _mm512_set1_epi64(1));
+        __mmask8 two = _mm512_cmpeq_epi64_mask(n, _mm512_set1_epi64(2));
+        __mmask8 cached = lanes & _mm512_cmpge_epu64_mask(n, _mm512_set1_epi64(3))
+                        & _mm512_cmple_epu64_mask(n, _mm512_set1_epi64(16));
+        __mmask8 wide = cached & _mm512_cmpgt_epu64_mask(n, _mm512_set1_epi64(8));
+        // 1 byte: byte_rank[b0]; 2 bytes: pair_rank[b0 << 8 | b1].
+        __m512i pair_index = _mm512_or_si512(_mm512_slli_epi64(_mm512_and_si512(k0, _mm512_set1_epi64(0xFF)), 8),
+                                             _mm512_srli_epi64(k0, 8));
+        __m512i tiny_at = _mm512_mask_blend_epi64(two, _mm512_add_epi64(byte_base, _mm512_slli_epi64(k0, 2)),
+                                                  _mm512_add_epi64(pair_base, _mm512_slli_epi64(pair_index, 2)));
+        __mmask8 tiny = lanes & (one | two);
+        __m256i rank32 = _mm512_mask_i64gather_epi32(_mm256_set1_epi32(-1), tiny, tiny_at, (const void *)0, 1);
+        __m512i rank = _mm512_cvtepu32_epi64(rank32);
+        __m512i word0 = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), cached, entry, (const void *)0, 1);
+        __m512i meta = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), cached,
+                                                   _mm512_add_epi64(entry, _mm512_set1_epi64(16)), (const void *)0, 1);
+        __m512i word1 = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), wide,
+                                                    _mm512_add_epi64(entry, _mm512_set1_epi64(8)), (const void *)0, 1);
+        __m512i more = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), cached,
+                                                   _mm512_add_epi64(entry, _mm512_set1_epi64(24)), (const void *)0, 1);
+        // meta's low half is length | idCount << 5: this piece's length and 1–3 ids (its high half is id0; the
+        // next word holds id1 and id2).
+        __m512i low = _mm512_and_si512(meta, missing);
+        __m512i count = _mm512_srli_epi64(low, 5);
+        __mmask8 held = cached & _mm512_cmpeq_epi64_mask(word0, k0) & _mm512_cmpeq_epi64_mask(word1, k1)
+            & _mm512_cmpeq_epi64_mask(_mm512_and_si512(low, _mm512_set1_epi64(31)), n)
+            & _mm512_cmpge_epu64_mask(count, _mm512_set1_epi64(1)) & _mm512_cmple_epu64_mask(count, _mm512_set1_epi64(3));
+        __mmask8 ranked = tiny & _mm512_cmpneq_epi64_mask(rank, missing);
+        __mmask8 ok = held | ranked;
+        __m512i first = _mm512_mask_blend_epi64(held, rank, _mm512_srli_epi64(meta, 32));
+        count = _mm512_maskz_mov_epi64(ok, _mm512_mask_blend_epi64(held, _mm512_set1_epi64(1), count));
+        _mm512_storeu_si512((void *)(slots + 4 * done), _mm512_permutex2var_epi32(first, gather_lo, more));
+        _mm512_storeu_si512((void *)(slots + 4 * done + 16), _mm512_permutex2var_epi32(first, gather_hi, more));
+        _mm_storeu_si64((void *)(counts + done), _mm512_cvtepi64_epi8(count));
+        done += 8;
+        starts_carry = _mm512_permutexvar_epi64(_mm512_set1_epi64(7), e);
+    }
+    return total;
+}
 #endif
 
 size_t ek_piece_hits(const uint8_t *window, size_t readable, ek_piece_cursor *cursor, const void *entries,

@@ -1,3 +1,6 @@
+// PROTOTYPE, not part of the library (session 9, simd9; docs/performance/simd9.md): measured slower than the
+// scalar loop it was meant to replace, kept so the figures can be reproduced (run.sh in this folder).
+//
 // A vector kernel for the tiktoken encoder's most common case (EmbedKitTokenizers' TiktokenEncoding): a run of
 // consecutive pre-tokenized pieces, all ending at the trusted piece ends of one 64-byte scanner window, each
 // either a 1–2-byte piece with a direct rank or a 3–16-byte piece whose piece-cache entry holds it with one id.

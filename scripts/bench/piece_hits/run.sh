@@ -12,6 +12,8 @@ python=$("$repo/scripts/peers-venv")
 "$python" "$here/piece_ends.py" "$encoding" "$text" "$out/ends.bin"
 clang -O2 -I"$here" -o "$out/one_window" "$here/one_window.c"
 clang -O2 -I"$here" -o "$out/real_text_ab" "$here/real_text_ab.c"
+clang -O2 -o "$out/gather_latency" "$here/gather_latency.c"
+"$out/gather_latency"
 "$out/one_window"
 "$out/real_text_ab" "$text" "$out/ends.bin"
 rm -rf "$out"

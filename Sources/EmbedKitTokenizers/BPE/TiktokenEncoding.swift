@@ -188,11 +188,18 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         let count = min(max(1, threads), 64)
         pieceCaches.reserve(count)
         // The calling thread's own cache (single calls) ...
+        pieceCaches.withCallCache { $0.faultIn() }
         _ = encodeOrdinary("warm up")
         // ... and each shared cache a batch worker may borrow: every cache fetches the encoding's lookups on
-        // its first use.
+        // its first use, and its lazily touched buffers are faulted in (the long-piece arena is a 2 MiB huge
+        // page: zeroed by the kernel inside the first batch that remembered a long piece, ~0.1–0.3 ms each).
         let borrowed = (0..<count).map { _ in pieceCaches.borrow() }
-        for cache in borrowed { _ = cache._withUnsafeGuaranteedRef { encodeOrdinary("warm up", cache: $0) } }
+        for cache in borrowed {
+            cache._withUnsafeGuaranteedRef {
+                $0.faultIn()
+                _ = encodeOrdinary("warm up", cache: $0)
+            }
+        }
         for cache in borrowed { pieceCaches.giveBack(cache) }
         // Start the threads a batch runs on: the first batch then neither creates them nor waits for them
         // (creating them cost the calling thread ~0.2 ms and the second worker started 0.3–0.9 ms late), and

@@ -6,15 +6,22 @@ own parallel speedup; binaries that report `batch1Seconds`) and the CPU-bound es
 all-thread CPU. The table gives medians over rounds, [min–max], and the load average.
 
     python3 scripts/bench/batch_paired.py ROUNDS REPEAT cl100k_base,o200k_base base=/tmp/ek-base new=/tmp/ek-new
-    (--docs a.jsonl,b.jsonl to choose document sets; default: both of ~/.cache/embedkit/corpus)
+    (--docs a.jsonl,b.jsonl to choose document sets; default: both of ~/.cache/embedkit/corpus. The first set
+    is timed after the file workloads, as scripts/bench-tokenizers does; --no-files times it alone)
 """
 import json, os, random, statistics, subprocess, sys
 from pathlib import Path
 
 corpus = Path(os.environ.get("EMBEDKIT_HOME", Path.home() / ".cache" / "embedkit")) / "corpus"
 docsets = ["bench-docs-spread.jsonl", "bench-docs.jsonl"]
-if sys.argv[1] == "--docs":
-    docsets = sys.argv[2].split(","); del sys.argv[1:3]
+files = ["bench-mixed.txt", "bench-real.txt", "bench-part-debian.txt", "bench-part-python.txt",
+         "bench-part-chinese.txt", "bench-part-reviews.txt", "bench-part-synthetic.txt"]
+flags = []
+while sys.argv[1].startswith("--"):
+    if sys.argv[1] == "--docs":
+        docsets = sys.argv[2].split(","); del sys.argv[1:3]
+    else:
+        flags.append(sys.argv[1]); del sys.argv[1]
 rounds, repeat = int(sys.argv[1]), sys.argv[2]
 encodings = sys.argv[3].split(",")
 binaries = [a.split("=", 1) for a in sys.argv[4:]]
@@ -25,8 +32,14 @@ for _ in range(rounds):
     random.shuffle(runs)
     for enc, docs, (name, path) in runs:
         path_docs = docs if "/" in docs else str(corpus / docs)
-        r = json.loads(subprocess.run([path, "tokens", "bench", "--json", "--encoding", enc, "--docs", path_docs,
-                                       "--repeat", repeat, "--threads", "2"], capture_output=True, check=True).stdout)
+        command = [path, "tokens", "bench", "--json", "--encoding", enc, "--docs", path_docs, "--repeat", repeat,
+                   "--threads", "2"]
+        if docs == docsets[0] and "--no-files" not in flags:
+            # As scripts/bench-tokenizers runs its first document set: after the file workloads, so the loop is
+            # not the process's first full encode (that one pays first-touch costs the batch then does not).
+            for f in files:
+                command += ["--file", str(corpus / f)]
+        r = json.loads(subprocess.run(command, capture_output=True, check=True).stdout)
         loop, b2 = r["docsSeconds"], r["batchSeconds"]
         row = [med([a / b for a, b in zip(loop, b2)]),
                med([a / b for a, b in zip(r.get("batch1Seconds", []), b2)]) if r.get("batch1Seconds") else float("nan"),

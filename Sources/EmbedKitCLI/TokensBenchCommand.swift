@@ -44,6 +44,12 @@ struct TokensBench: ParsableCommand {
         /// `docsCPUSeconds` it shows how well the batch would scale on idle cores, whatever else runs.
         var batchProcessCPUSeconds: [Double] = []
         var batchThreads = 0
+        /// Cold caches, the same batch call on 1 thread (`encodeOrdinaryBatch(texts, threads: 1)`), timed right
+        /// after the `batchThreads` one: unlike the per-call loop of `docsSeconds` it keeps its 20,000 results.
+        /// `batchSeconds` / `batch1Seconds` is the textbook parallel speedup of the call; `docsSeconds` /
+        /// `batchSeconds` the acceptance figure (against the fastest single-thread way).
+        var batch1Seconds: [Double] = []
+        var batch1CPUSeconds: [Double] = []
         /// `--floor`: warm nanoseconds per call (thread CPU time), by call and text.
         var floor: [FloorReport] = []
     }
@@ -156,6 +162,13 @@ struct TokensBench: ParsableCommand {
                 guard batch == texts.map({ enc.encodeOrdinary($0) }) else {
                     throw TokensFailure("batch and sequential results differ")
                 }
+                batch = []
+                enc.resetPieceCaches()
+                var single: [[Int]] = []
+                cpu = Self.threadCPU()
+                report.batch1Seconds.append(Self.time { single = enc.encodeOrdinaryBatch(texts, threads: 1) })
+                report.batch1CPUSeconds.append(Self.threadCPU() - cpu)
+                guard single.count == texts.count else { throw TokensFailure("1-thread batch lost results") }
             }
         }
         if floor { report.floor = Self.measureFloor(enc, texts: floorTexts.isEmpty ? Self.floorTexts : floorTexts) }
@@ -179,6 +192,13 @@ struct TokensBench: ParsableCommand {
             rows.append(["\(report.docsCount) docs, \(threads) threads", mbps(report.docsBytes, report.batchSeconds)])
             rows.append(["\(report.docsCount) docs, \(threads) threads, CPU time of all threads",
                          mbps(report.docsBytes, report.batchProcessCPUSeconds)])
+            rows.append(["\(report.docsCount) docs, 1-thread batch (results kept)", mbps(report.docsBytes, report.batch1Seconds)])
+            // Per-repetition ratios (each repetition times all three back to back), then their median.
+            func ratio(_ a: [Double], _ b: [Double]) -> String {
+                String(format: "%.2f×", median(zip(a, b).map { $0 / $1 }))
+            }
+            rows.append(["\(threads)-thread batch / 1-thread loop (wall)", ratio(report.docsSeconds, report.batchSeconds)])
+            rows.append(["\(threads)-thread batch / 1-thread batch (wall)", ratio(report.batch1Seconds, report.batchSeconds)])
         }
         for f in report.floor {
             rows.append(["\(f.call)(\"\(f.text)\"), per call, CPU time", String(format: "%.0f ns", f.nanoseconds)])

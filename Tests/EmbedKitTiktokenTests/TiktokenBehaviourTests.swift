@@ -185,6 +185,25 @@ struct TiktokenBehaviourTests {
         }
     }
 
+    /// After `prepare(threads: 2)` (each batch thread keeps a malloc reserve), batches whose results outgrow
+    /// the reserve, a second batch into the memory the first one's freed results left, and texts that are
+    /// short first and long last (the regions are split by bytes, not by count) all equal the sequential ids.
+    @Test func preparedLargeBatchesEqualSequential() throws {
+        let p = try Encodings.named("p50k_base")
+        p.prepare(threads: 2)
+        let short = (0..<3_000).map { "item \($0) with a few words" }
+        let long = (0..<300).map { "Longer document \($0): " + String(repeating: "some words, numbers \($0) and more ", count: 600) }
+        let texts = short + long
+        let expected = texts.map { p.encodeOrdinary($0) }
+        // ~10 MB of `[Int]`: more than the two threads' 4 MiB reserves.
+        #expect(expected.reduce(0) { $0 + $1.count } > 1_200_000)
+        for _ in 0..<2 {
+            p.resetPieceCaches()
+            #expect(p.encodeOrdinaryBatch(texts, threads: 2) == expected)
+        }
+        #expect(p.countBatch(texts, threads: 2) == expected.map(\.count))
+    }
+
     /// Many threads calling `encodeOrdinary`/`count` at once on one encoding: each call borrows a piece cache
     /// (the pool's fast slot, else its list, else a new one) and gives it back; no cache may be used by two
     /// calls at once, lost or handed out twice, so every result must equal the one-thread result — also for

@@ -36,6 +36,14 @@ struct BPELongPieceCache {
 
     func deallocate() { slots.deallocate(); HugePageMemory.deallocate(bytes); ids.deallocate(); used.deallocate() }
 
+    /// Writes both arenas once, so their pages (the byte arena is one 2 MiB huge page) are faulted in now
+    /// rather than by the first long piece an encode call remembers (a 2 MiB page zeroed inside a timed
+    /// batch: ~0.1–0.3 ms). Entries are unaffected (only bytes below `used` are ever read).
+    func faultIn() {
+        bytes.update(repeating: 0, count: Self.byteCapacity)
+        ids.update(repeating: 0, count: Self.idCapacity)
+    }
+
     /// Forgets every entry.
     func clear() {
         slots.initialize(repeating: Slot(hash: 0, byteOffset: 0, length: 0, idOffset: 0, idCount: 0), count: Self.slotCount)

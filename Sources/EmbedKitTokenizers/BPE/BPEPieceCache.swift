@@ -148,6 +148,15 @@ final class BPEPieceCache {
         tables?.deallocate()
     }
 
+    /// Faults in the memory an encode call writes only when it needs it — the long-piece arenas and the id
+    /// buffer — so that one-time cost is paid here (``TiktokenEncoding/prepare(threads:)``), not by the first
+    /// call that reaches it. Results are unaffected.
+    func faultIn() {
+        longPieces.faultIn()
+        ids.update(repeating: 0, count: idCapacity)
+        wide.update(repeating: 0, count: Self.wideCapacity)
+    }
+
     /// Forgets every entry.
     func clear() {
         entries.update(repeating: Entry(k0: 0, k1: 0, meta: 0, id0: 0, id1: 0, id2: 0), count: Self.slotCount)

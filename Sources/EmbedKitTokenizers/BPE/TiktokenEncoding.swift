@@ -92,18 +92,22 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     /// byte-by-byte packing near the end of the string's storage.
     @inline(__always)
     func encodeWhole(_ text: String, cache: BPEPieceCache, into sink: inout BPEBufferSink) {
-        withBytes(text) { bytes in
-            let n = bytes.count
-            if n <= BPEPieceCache.paddedCapacity, let source = bytes.baseAddress {
-                Self.copyShort(cache.padded, source, n)
-                encodeSegment(UnsafeBufferPointer(start: cache.padded, count: n), 0, n,
-                              readablePast: BPEPieceCache.padding, cache: cache, into: &sink)
-                return
-            }
-            // At most one id per byte: size the buffer once instead of doubling it (copies, fresh pages).
-            if n + 3 > cache.idCapacity { sink.base = cache.growIds(keeping: 0, needed: n + 3) }
-            encodeSegment(bytes, 0, n, cache: cache, into: &sink)
+        withBytes(text) { encodeWhole(bytes: $0, cache: cache, into: &sink) }
+    }
+
+    /// ``encodeWhole(_:cache:into:)`` on the text's UTF-8 bytes.
+    @inline(__always)
+    func encodeWhole(bytes: UnsafeBufferPointer<UInt8>, cache: BPEPieceCache, into sink: inout BPEBufferSink) {
+        let n = bytes.count
+        if n <= BPEPieceCache.paddedCapacity, let source = bytes.baseAddress {
+            Self.copyShort(cache.padded, source, n)
+            encodeSegment(UnsafeBufferPointer(start: cache.padded, count: n), 0, n,
+                          readablePast: BPEPieceCache.padding, cache: cache, into: &sink)
+            return
         }
+        // At most one id per byte: size the buffer once instead of doubling it (copies, fresh pages).
+        if n + 3 > cache.idCapacity { sink.base = cache.growIds(keeping: 0, needed: n + 3) }
+        encodeSegment(bytes, 0, n, cache: cache, into: &sink)
     }
 
     /// Copies `n` bytes from `source` to `target` (no overlap): up to 64 with a few overlapping vector moves
@@ -184,16 +188,28 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         let count = min(max(1, threads), 64)
         pieceCaches.reserve(count)
         // The calling thread's own cache (single calls) ...
+        pieceCaches.withCallCache { $0.faultIn() }
         _ = encodeOrdinary("warm up")
         // ... and each shared cache a batch worker may borrow: every cache fetches the encoding's lookups on
-        // its first use.
+        // its first use, and its lazily touched buffers are faulted in (the long-piece arena is a 2 MiB huge
+        // page: zeroed by the kernel inside the first batch that remembered a long piece, ~0.1–0.3 ms each).
         let borrowed = (0..<count).map { _ in pieceCaches.borrow() }
-        for cache in borrowed { _ = cache._withUnsafeGuaranteedRef { encodeOrdinary("warm up", cache: $0) } }
+        for cache in borrowed {
+            cache._withUnsafeGuaranteedRef {
+                $0.faultIn()
+                _ = encodeOrdinary("warm up", cache: $0)
+            }
+        }
         for cache in borrowed { pieceCaches.giveBack(cache) }
         // Start the threads a batch runs on: the first batch then neither creates them nor waits for them
-        // (creating them cost the calling thread ~0.2 ms and the second worker started 0.3–0.9 ms late).
-        if count > 1 { DispatchQueue.concurrentPerform(iterations: count) { _ in } }
+        // (creating them cost the calling thread ~0.2 ms and the second worker started 0.3–0.9 ms late), and
+        // give each a faulted malloc reserve for the results it will keep (see BatchHeapReserve).
+        if count > 1 { BatchHeapReserve.keepOnBatchThreads(count, bytes: Self.batchHeapReserve) }
     }
+
+    /// Bytes of malloc memory ``prepare(threads:)`` keeps faulted in on each batch thread's heap: about the
+    /// results of one worker's half of 20,000 short documents (~2.3 MB of `[Int]`).
+    static let batchHeapReserve = 4 << 20
 
     /// Forgets the pieces remembered from earlier encode calls, so the next call starts cold. Results never
     /// depend on the caches; this exists for honest benchmarking (first pass over unseen text).
@@ -246,8 +262,12 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         // thread) and no second buffer to move the results from.
         return [[Int]](unsafeUninitializedCapacity: texts.count) { buffer, initialized in
             let shared = SendableBox(buffer.baseAddress!)
-            runBatch(texts, workers: workers) { i, text, cache in
-                (shared.value + i).initialize(to: self.encodeOrdinary(text, cache: cache))
+            runBatch(texts, workers: workers) { i, bytes, cache in
+                var sink = BPEBufferSink(base: cache.ids, count: 0)
+                self.encodeWhole(bytes: bytes, cache: cache, into: &sink)
+                let ids = Self.takeIds(sink, cache: cache)
+                Self.prefetchPast(ids)
+                (shared.value + i).initialize(to: ids)
             }
             initialized = texts.count
         }
@@ -259,18 +279,28 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         let workers = max(1, min(threads, texts.count))
         counts.withUnsafeMutableBufferPointer { buffer in
             let shared = SendableBox(buffer)
-            runBatch(texts, workers: workers) { i, text, cache in shared.value[i] = self.count(text, cache: cache) }
+            runBatch(texts, workers: workers) { i, bytes, cache in
+                var sink = BPEBufferSink(base: cache.ids, count: 0)
+                self.encodeWhole(bytes: bytes, cache: cache, into: &sink)
+                cache.shrinkIds()
+                shared.value[i] = sink.count
+            }
         }
         return counts
     }
 
-    /// Runs `body(i, texts[i], cache)` for every index on `workers` threads (``BatchChunks`` hands out the
-    /// indices), each worker with its own piece cache, borrowed once for the whole batch.
+    /// Runs `body(i, bytes of texts[i], cache)` for every index on `workers` threads (``BatchChunks`` hands out
+    /// the indices), each worker with its own piece cache, borrowed once for the whole batch.
+    ///
+    /// The body gets the text's UTF-8 bytes, borrowed from the caller's array in place: handing it the
+    /// `String` made the loop retain and release each one around the call — two atomic operations per
+    /// document on a line the calling thread created (3–5 % of a worker's samples in `swift_retain` /
+    /// `swift_release`).
     @inline(__always)
     func runBatch(_ texts: [String], workers: Int,
-                  _ body: @Sendable (Int, borrowing String, BPEPieceCache) -> Void) {
-        let chunks = BatchChunks(count: texts.count, workers: workers)
+                  _ body: @Sendable (Int, UnsafeBufferPointer<UInt8>, BPEPieceCache) -> Void) {
         texts.withUnsafeBufferPointer { buffer in
+            let chunks = BatchChunks(texts: buffer, workers: workers)
             let shared = SendableBox(buffer)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 let borrowed = pieceCaches.borrow()
@@ -279,7 +309,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                     while let range = chunks.next(worker: worker) {
                         for i in range {
                             Self.prefetchText(shared.value, i + 2)
-                            body(i, shared.value[i], cache)
+                            Self.withStoredBytes(shared.value, i) { body(i, $0, cache) }
                         }
                     }
                 }
@@ -287,10 +317,49 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         }
     }
 
-    /// Asks for the storage of `texts[i]` (when `i` is in range) two documents before it is encoded: the
-    /// header line for writing (the call retains the string: an atomic on a line the calling thread created
-    /// and last touched, which a second worker otherwise fetches from the other core, stalled, per document)
-    /// and the line after it (the text of a native string starts 32 bytes into its storage object).
+    /// Calls `body` with the UTF-8 bytes of `texts[i]` without retaining the string around the call.
+    ///
+    /// A string of more than 15 UTF-8 bytes cannot be a small (inline) string, so when its bytes are contiguous
+    /// they are in its heap storage, which `texts` (the caller's array, borrowed for the whole batch) keeps
+    /// alive and unchanged: the address is taken in a closure that only returns it, and `body` runs after.
+    /// Passing the string itself, or calling `body` inside `withContiguousStorageIfAvailable`, made the
+    /// compiler retain and release it around the opaque call — two atomic operations per document on a line
+    /// the calling thread created. Shorter strings (inline: nothing to retain) and strings without contiguous
+    /// bytes take the ordinary path.
+    @inline(__always)
+    static func withStoredBytes(_ texts: UnsafeBufferPointer<String>, _ i: Int,
+                                _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        let text = texts.baseAddress! + i
+        if text.pointee.utf8.count > 15,
+           let bytes = text.pointee.utf8.withContiguousStorageIfAvailable({ $0 }) {
+            body(bytes)
+            return
+        }
+        if text.pointee.utf8.withContiguousStorageIfAvailable(body) == nil {
+            var copy = text.pointee
+            copy.makeContiguousUTF8()
+            copy.utf8.withContiguousStorageIfAvailable(body)
+        }
+    }
+
+    /// Asks for the two lines after `ids`' storage for writing: a worker's result arrays are carved one after
+    /// another from its heap (see ``BatchHeapReserve``), so the next document's array most likely starts
+    /// there, and its stores then find the lines owned instead of waiting for them. A hint only.
+    @inline(__always)
+    static func prefetchPast(_ ids: [Int]) {
+        ids.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let end = UnsafeRawPointer(base + buffer.count)
+            ek_prefetch_write(end + 64)
+            ek_prefetch_write(end + 128)
+        }
+    }
+
+    /// Asks for the storage of `texts[i]` (when `i` is in range) two documents before it is encoded: its first
+    /// two lines (the text of a native string starts 32 bytes into its storage object), which the calling
+    /// thread created and last touched and a second worker otherwise fetches from the other core, stalled,
+    /// per document. (For reading: since ``withStoredBytes(_:_:_:)`` no longer retains the string, nothing
+    /// writes its header.)
     ///
     /// A hint only: it reads the storage address from the `String`'s second word as the standard library lays
     /// it out on 64-bit platforms (the top nibble holds flags). For a small string (its bytes inline) or any
@@ -300,7 +369,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         #if arch(x86_64) || arch(arm64)
         guard i < texts.count, MemoryLayout<String>.size == 16 else { return }
         let object = UnsafeRawPointer(texts.baseAddress! + i).load(fromByteOffset: 8, as: UInt.self) & 0x0FFF_FFFF_FFFF_FFFF
-        ek_prefetch_write(UnsafeRawPointer(bitPattern: object))
+        ek_prefetch(UnsafeRawPointer(bitPattern: object))
         ek_prefetch(UnsafeRawPointer(bitPattern: object &+ 64))
         #endif
     }
@@ -752,32 +821,74 @@ public enum SpecialTokenSet: Sendable, Hashable {
 }
 
 /// Hands out the indices of a batch to its workers in chunks. Each worker starts on its own contiguous
-/// region (worker w of W gets the w-th W-th of the batch) and walks it front to back, so the texts one thread
-/// sees are neighbours in the input — neighbouring texts share vocabulary far more often than distant ones,
-/// which keeps each thread's piece cache hitting instead of both threads missing on the same pieces. A worker
-/// whose region is done takes chunks from the back of the region with the most left, so no core idles while
-/// work remains.
+/// region and walks it front to back, so the texts one thread sees are neighbours in the input — neighbouring
+/// texts share vocabulary far more often than distant ones, which keeps each thread's piece cache hitting
+/// instead of both threads missing on the same pieces. A worker whose region is done takes chunks from the
+/// back of the region with the most left, so no core idles while work remains.
+///
+/// The regions hold equal shares of the batch's **bytes** (estimated from ~512 evenly spaced texts), not of its
+/// texts: where short texts come first and long ones last, equal counts gave the first worker a fraction of
+/// the work; it then spent most of the batch taking chunks from the other's region, a vocabulary its cache had
+/// not seen, so both workers missed on the same pieces (the short-docs set: +15 % first-seen pieces over one
+/// thread with equal counts, +7 % with equal bytes; scripts/bench/batch_split_sim.py). Chunks shrink as the
+/// batch runs out (an eighth of a worker's share of what is left, at most the starting size), so the workers
+/// finish within a few documents of each other instead of up to one large chunk apart.
 final class BatchChunks: @unchecked Sendable {
     private let lock = NSLock()
     private var fronts: [Int]
     private var backs: [Int]
-    private let size: Int
+    /// Texts not yet handed out.
+    private var left: Int
+    private let largest: Int
+    private let workers: Int
 
-    init(count: Int, workers: Int) {
-        let w = max(1, workers)
-        fronts = (0..<w).map { count * $0 / w }
-        backs = (0..<w).map { count * ($0 + 1) / w }
-        size = max(8, count / (w * 64))
+    /// Regions of equal estimated bytes of `texts` for `workers` workers.
+    init(texts: UnsafeBufferPointer<String>, workers: Int) {
+        let w = max(1, workers), count = texts.count
+        self.workers = w
+        left = count
+        largest = max(8, count / (w * 64))
+        var bounds = [0]
+        if w > 1 && count > 2 * w {
+            // Sampled sizes: ~512 strings' byte counts (O(1) for native strings: stored in the value), read
+            // once — each sample is a cache miss in the caller's array (two passes over 2,048 samples took
+            // 50–80 µs, ~1 % of a batch of 20,000 one-line documents, before either worker started).
+            let stride = max(1, count / 512)
+            var sizes: [Int] = []
+            sizes.reserveCapacity(count / stride + 1)
+            var total = 0
+            for i in Swift.stride(from: 0, to: count, by: stride) {
+                let size = texts[i].utf8.count + 1
+                sizes.append(size)
+                total += size
+            }
+            var sum = 0, region = 1
+            for (k, size) in sizes.enumerated() where region < w {
+                sum += size
+                while region < w && sum * w >= total * region {
+                    bounds.append(min(count, max(bounds[bounds.count - 1], (k + 1) * stride)))
+                    region += 1
+                }
+            }
+            while bounds.count < w { bounds.append(count) }
+        } else {
+            for r in 1..<w { bounds.append(count * r / w) }
+        }
+        bounds.append(count)
+        fronts = Array(bounds.dropLast())
+        backs = Array(bounds.dropFirst())
     }
 
     /// The next indices for worker `worker` (0 ..< workers), or nil when the batch is done.
     func next(worker: Int) -> Range<Int>? {
         lock.lock()
         defer { lock.unlock() }
+        let size = min(largest, max(1, left / (workers * 8)))
         let own = worker % fronts.count
         if fronts[own] < backs[own] {
             let start = fronts[own], end = min(backs[own], start + size)
             fronts[own] = end
+            left -= end - start
             return start..<end
         }
         var victim = -1, most = 0
@@ -785,6 +896,7 @@ final class BatchChunks: @unchecked Sendable {
         guard victim >= 0 else { return nil }
         let end = backs[victim], start = max(fronts[victim], end - size)
         backs[victim] = start
+        left -= end - start
         return start..<end
     }
 }

@@ -182,8 +182,10 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
 
     /// Does the one-time work of the first encode calls ahead of time: builds the id-pair table the merge uses
     /// (built on first use, not at load), the calling thread's piece cache and the ones that `threads` threads
-    /// encoding at once will borrow (each with the encoding's lookups fetched), and starts the threads a batch
-    /// runs on. A server can call it at start-up; results never depend on it.
+    /// encoding at once will borrow (each with the encoding's lookups fetched, their lazily written buffers
+    /// faulted in), and starts the threads a batch runs on, each with a faulted-in malloc reserve of
+    /// ``batchHeapReserve`` bytes (4 MiB) for the results it keeps (see ``BatchHeapReserve``; at most 8
+    /// threads). A server can call it at start-up; results never depend on it.
     public func prepare(threads: Int = 1) {
         let count = min(max(1, threads), 64)
         pieceCaches.reserve(count)

@@ -168,7 +168,9 @@ struct TokensBench: ParsableCommand {
                 cpu = Self.threadCPU()
                 report.batch1Seconds.append(Self.time { single = enc.encodeOrdinaryBatch(texts, threads: 1) })
                 report.batch1CPUSeconds.append(Self.threadCPU() - cpu)
-                guard single.count == texts.count else { throw TokensFailure("1-thread batch lost results") }
+                guard single == texts.map({ enc.encodeOrdinary($0) }) else {
+                    throw TokensFailure("1-thread batch and sequential results differ")
+                }
             }
         }
         if floor { report.floor = Self.measureFloor(enc, texts: floorTexts.isEmpty ? Self.floorTexts : floorTexts) }

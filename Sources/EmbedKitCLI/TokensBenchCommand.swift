@@ -159,18 +159,15 @@ struct TokensBench: ParsableCommand {
                 let processCPU = Self.processCPU()
                 report.batchSeconds.append(Self.time { batch = enc.encodeOrdinaryBatch(texts, threads: threads) })
                 report.batchProcessCPUSeconds.append(Self.processCPU() - processCPU)
-                guard batch == texts.map({ enc.encodeOrdinary($0) }) else {
-                    throw TokensFailure("batch and sequential results differ")
-                }
+                let sequential = texts.map { enc.encodeOrdinary($0) }
+                guard batch == sequential else { throw TokensFailure("batch and sequential results differ") }
                 batch = []
                 enc.resetPieceCaches()
                 var single: [[Int]] = []
                 cpu = Self.threadCPU()
                 report.batch1Seconds.append(Self.time { single = enc.encodeOrdinaryBatch(texts, threads: 1) })
                 report.batch1CPUSeconds.append(Self.threadCPU() - cpu)
-                guard single == texts.map({ enc.encodeOrdinary($0) }) else {
-                    throw TokensFailure("1-thread batch and sequential results differ")
-                }
+                guard single == sequential else { throw TokensFailure("1-thread batch and sequential results differ") }
             }
         }
         if floor { report.floor = Self.measureFloor(enc, texts: floorTexts.isEmpty ? Self.floorTexts : floorTexts) }

@@ -147,18 +147,18 @@ struct BPEBytesLookup {
             let p = UnsafePointer(arena + start)
             if n == 1 { byteRank[Int(p[0])] = UInt32(r) }
             if n == 2 { pairRank[Int(p[0]) << 8 | Int(p[1])] = UInt32(r) }
+            // Keyed as a cacheable piece is: the first 8 bytes, the rest (9…16-byte tokens) zero-padded.
+            let first = n <= 16 ? BPERankTable.pack(p, min(n, 8)) : 0
+            let last = n > 8 && n <= 16 ? BPERankTable.pack(p + 8, n - 8) : 0
             if n >= 3 && n <= 16 {
-                let bit = BPEPieceKey.hash(BPERankTable.pack(p, min(n, 8)), n > 8 ? BPERankTable.pack(p + 8, n - 8) : 0, n)
-                    & tokenFilterMask
+                let bit = BPEPieceKey.hash(first, last, n) & tokenFilterMask
                 tokenFilter[Int(bit >> 6)] |= 1 << (bit & 63)
             }
             if n <= 8 {
-                let key = BPERankTable.pack(p, n)
-                var slot = Self.shortSlot(key, n, shortShift)
+                var slot = Self.shortSlot(first, n, shortShift)
                 while shortSlots[slot].value != 0 { slot = (slot + 1) & shortMask }
-                shortSlots[slot] = ShortSlot(key: key, value: UInt32(r) | UInt32(n) << 28, unused: 0)
+                shortSlots[slot] = ShortSlot(key: first, value: UInt32(r) | UInt32(n) << 28, unused: 0)
             } else if n <= 16 {
-                let first = BPERankTable.pack(p, 8), last = BPERankTable.pack(p + 8, n - 8)
                 var slot = Self.mediumSlot(first, last, n, mediumShift)
                 while mediumSlots[slot].value != 0 { slot = (slot + 1) & mediumMask }
                 mediumSlots[slot] = MediumSlot(first: first, last: last, value: UInt32(r) | UInt32(n) << 27)

@@ -85,6 +85,14 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         return Self.takeIds(sink, cache: cache)
     }
 
+    /// ``encodeOrdinary(_:cache:)`` on a text's UTF-8 bytes (what a batch worker holds).
+    @inline(__always)
+    func encodeOrdinary(bytes: UnsafeBufferPointer<UInt8>, cache: BPEPieceCache) -> [Int] {
+        var sink = BPEBufferSink(base: cache.ids, count: 0)
+        encodeWhole(bytes: bytes, cache: cache, into: &sink)
+        return Self.takeIds(sink, cache: cache)
+    }
+
     /// Encodes all of `text` (special tokens as plain text) into `sink`, whose buffer is `cache`'s.
     ///
     /// A short text is copied into the cache's padded buffer first, so every piece — including the last ones,
@@ -92,7 +100,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     /// byte-by-byte packing near the end of the string's storage.
     @inline(__always)
     func encodeWhole(_ text: String, cache: BPEPieceCache, into sink: inout BPEBufferSink) {
-        withBytes(text) { encodeWhole(bytes: $0, cache: cache, into: &sink) }
+        Self.withBytes(text) { encodeWhole(bytes: $0, cache: cache, into: &sink) }
     }
 
     /// ``encodeWhole(_:cache:into:)`` on the text's UTF-8 bytes.
@@ -180,6 +188,15 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         return sink.count
     }
 
+    /// ``count(_:cache:)`` on a text's UTF-8 bytes (what a batch worker holds).
+    @inline(__always)
+    func count(bytes: UnsafeBufferPointer<UInt8>, cache: BPEPieceCache) -> Int {
+        var sink = BPEBufferSink(base: cache.ids, count: 0)
+        encodeWhole(bytes: bytes, cache: cache, into: &sink)
+        cache.shrinkIds()
+        return sink.count
+    }
+
     /// Does the one-time work of the first encode calls ahead of time: builds the id-pair table the merge uses
     /// (built on first use, not at load), the calling thread's piece cache and the ones that `threads` threads
     /// encoding at once will borrow (each with the encoding's lookups fetched, their lazily written buffers
@@ -223,7 +240,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     /// Any other special token appearing in the text throws ``TiktokenError/disallowedSpecialToken(_:byteOffset:)``,
     /// as tiktoken's default `disallowed_special="all"` does.
     public func encode(_ text: String, allowedSpecial: SpecialTokenSet = .none) throws -> [Int] {
-        try pieceCaches.withCallCache { cache in try withBytes(text) { bytes in
+        try pieceCaches.withCallCache { cache in try Self.withBytes(text) { bytes in
             var sink = BPEBufferSink(base: cache.ids, count: 0)
             // Refuse disallowed specials first, like tiktoken.
             var position = 0
@@ -265,9 +282,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         return [[Int]](unsafeUninitializedCapacity: texts.count) { buffer, initialized in
             let shared = SendableBox(buffer.baseAddress!)
             runBatch(texts, workers: workers) { i, bytes, cache in
-                var sink = BPEBufferSink(base: cache.ids, count: 0)
-                self.encodeWhole(bytes: bytes, cache: cache, into: &sink)
-                let ids = Self.takeIds(sink, cache: cache)
+                let ids = self.encodeOrdinary(bytes: bytes, cache: cache)
                 Self.prefetchPast(ids)
                 (shared.value + i).initialize(to: ids)
             }
@@ -282,10 +297,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         counts.withUnsafeMutableBufferPointer { buffer in
             let shared = SendableBox(buffer)
             runBatch(texts, workers: workers) { i, bytes, cache in
-                var sink = BPEBufferSink(base: cache.ids, count: 0)
-                self.encodeWhole(bytes: bytes, cache: cache, into: &sink)
-                cache.shrinkIds()
-                shared.value[i] = sink.count
+                shared.value[i] = self.count(bytes: bytes, cache: cache)
             }
         }
         return counts
@@ -337,11 +349,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
             body(bytes)
             return
         }
-        if text.pointee.utf8.withContiguousStorageIfAvailable(body) == nil {
-            var copy = text.pointee
-            copy.makeContiguousUTF8()
-            copy.utf8.withContiguousStorageIfAvailable(body)
-        }
+        Self.withBytes(text.pointee, body)
     }
 
     /// Asks for the two lines after `ids`' storage for writing: a worker's result arrays are carved one after
@@ -422,7 +430,9 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
 
     // MARK: Internals
 
-    func withBytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    /// Calls `body` with `text`'s UTF-8 bytes in place (a string whose bytes are not contiguous is made so on a
+    /// copy first).
+    static func withBytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         if let r = try text.utf8.withContiguousStorageIfAvailable(body) { return r }
         var copy = text
         copy.makeContiguousUTF8()
@@ -773,7 +783,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
 
     /// Number of pre-tokenized pieces in `text` (the scanner alone, for profiling).
     public func pieceCount(_ text: String) -> Int {
-        withBytes(text) { bytes in
+        Self.withBytes(text) { bytes in
             guard let base = bytes.baseAddress else { return 0 }
             var scanner = PretokenizerScanner(bytes: base, end: bytes.count, setup: scannerSetup)
             var i = 0, n = 0
@@ -789,7 +799,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
 
     /// The pieces of `text` as strings, each piece ending where `pieceEnd` says for a piece starting at `i`.
     func pieces(of text: String, _ pieceEnd: (inout PretokenizerScanner, Int) -> Int) -> [String] {
-        withBytes(text) { bytes in
+        Self.withBytes(text) { bytes in
             guard let base = bytes.baseAddress else { return [] }
             var scanner = PretokenizerScanner(bytes: base, end: bytes.count, setup: scannerSetup)
             var pieces: [String] = []

@@ -47,6 +47,13 @@ struct BPECharacterTable {
     /// three-byte characters (4,096 + 1,024 × 2 bytes).
     let rowClasses: UnsafeMutablePointer<UInt16>
     let columnClasses: UnsafeMutablePointer<UInt16>
+    /// Every token of exactly two three-byte characters (o200k 6,374, cl100k 309), by the two characters'
+    /// 16-bit values: open addressing, one slot `(a << 16 | b) << 32 | rank` (0: empty), at most half full
+    /// (o200k 128 KiB, cl100k 8 KiB), so a probe stays in L2 where the piece cache and the rank tables do not.
+    /// A cut part of two such characters is one of these tokens, or not a token (see ``pairRank(_:_:)``).
+    let pairSlots: UnsafeMutablePointer<UInt64>
+    let pairShift: UInt64
+    let pairMask: Int
 
     /// The entry index of the three-byte character at `p` (first byte 0xE0…0xEF).
     @inline(__always)
@@ -73,10 +80,51 @@ struct BPECharacterTable {
                col: Int(columnClasses[Int(w2 & 0x0F) << 6 | Int(w3 & 0x3F)]))
     }
 
+    /// The rank of the token made of the three-byte characters of values `a` and `b` (``index(_:)``), or
+    /// `missing` when those six bytes are not a token.
+    @inline(__always)
+    func pairRank(_ a: Int, _ b: Int) -> UInt32 {
+        let key = UInt64(truncatingIfNeeded: a &<< 16 | b)
+        var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> pairShift)
+        while true {
+            let v = pairSlots[slot]
+            if v &>> 32 == key { return UInt32(truncatingIfNeeded: v) }
+            if v == 0 { return BPERankTable.missing }
+            slot = (slot &+ 1) & pairMask
+        }
+    }
+
+    /// Whether `p[0..<n]` is two three-byte characters (lead bytes 0xE0…0xEF, continuation bytes).
+    static func isCharacterPair(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        n == 6 && p[0] & 0xF0 == 0xE0 && p[3] & 0xF0 == 0xE0
+            && p[1] & 0xC0 == 0x80 && p[2] & 0xC0 == 0x80 && p[4] & 0xC0 == 0x80 && p[5] & 0xC0 == 0x80
+    }
+
     /// Builds the table from the cut filter's joined-window bits (`joined`, ``BPECutFilter/joinedIndex``, freed
     /// by the caller afterwards:
-    /// row = w0 w1 in the high 12 bits, column = w2 w3 in the low 10) and the encoding's byte lookups.
-    init(joined: UnsafeMutablePointer<UInt64>, bytes: BPEBytesLookup) {
+    /// row = w0 w1 in the high 12 bits, column = w2 w3 in the low 10), the encoding's byte lookups and its
+    /// tokens (`arena`, `offsets`, `rankCount`: the two-character tokens).
+    init(joined: UnsafeMutablePointer<UInt64>, bytes: BPEBytesLookup, arena: UnsafeMutablePointer<UInt8>,
+         offsets: UnsafeMutablePointer<UInt32>, rankCount: Int) {
+        var pairs: [UInt64] = []
+        for t in 0..<rankCount {
+            let start = Int(offsets[t])
+            guard Int(offsets[t + 1]) - start == 6 && Self.isCharacterPair(arena + start, 6) else { continue }
+            let key = UInt64(Self.index(arena + start) << 16 | Self.index(arena + start + 3))
+            pairs.append(key << 32 | UInt64(t))
+        }
+        var slotCountLog2: UInt64 = 6
+        while (1 << slotCountLog2) < 2 * pairs.count { slotCountLog2 += 1 }
+        let slotCount = 1 << Int(slotCountLog2)
+        pairSlots = .allocate(capacity: slotCount)
+        pairSlots.initialize(repeating: 0, count: slotCount)
+        pairShift = 64 - slotCountLog2
+        pairMask = slotCount - 1
+        for v in pairs {
+            var slot = Int(truncatingIfNeeded: ((v >> 32) &* 0x9E37_79B9_7F4A_7C15) >> pairShift)
+            while pairSlots[slot] != 0 { slot = (slot + 1) & pairMask }
+            pairSlots[slot] = v
+        }
         // Row classes: a row is 1,024 bits = 16 words.
         var rowClass = [Int](repeating: 0, count: 4096)
         var rowIds: [[UInt64]: Int] = [:]
@@ -136,6 +184,7 @@ struct BPECharacterTable {
 
     func deallocate() {
         HugePageMemory.deallocate(entries); refused.deallocate(); rowClasses.deallocate(); columnClasses.deallocate()
+        pairSlots.deallocate()
     }
 
     /// The ids of the 3-byte piece `c0 c1 c2` as tiktoken's merge gives them (unused slots 0): the whole token

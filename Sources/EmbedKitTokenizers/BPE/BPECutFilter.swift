@@ -57,7 +57,7 @@ struct BPECutFilter {
                 words[bit >> 6] |= 1 << UInt64(bit & 63)
             }
         }
-        characters = BPECharacterTable(joined: joined, bytes: bytes)
+        characters = BPECharacterTable(joined: joined, bytes: bytes, arena: arena, offsets: offsets, rankCount: rankCount)
         HugePageMemory.deallocate(joined)
     }
 

@@ -47,13 +47,20 @@ struct BPECharacterTable {
     /// three-byte characters (4,096 + 1,024 × 2 bytes).
     let rowClasses: UnsafeMutablePointer<UInt16>
     let columnClasses: UnsafeMutablePointer<UInt16>
-    /// Every token of exactly two three-byte characters (o200k 6,374, cl100k 309), by the two characters'
-    /// 16-bit values: open addressing, one slot `(a << 16 | b) << 32 | rank` (0: empty), at most half full
-    /// (o200k 128 KiB, cl100k 8 KiB), so a probe stays in L2 where the piece cache and the rank tables do not.
-    /// A cut part of two such characters is one of these tokens, or not a token (see ``pairRank(_:_:)``).
+    /// Every two three-byte characters that are adjacent in some token of whole characters (o200k 11,890 pairs,
+    /// cl100k 407), by the two characters' 16-bit values: open addressing, one slot `pairKey << 32 | value`
+    /// (0: empty), at most half full (o200k 256 KiB, cl100k 8 KiB). The value is the rank of the pair's six
+    /// bytes when they are a token (o200k 6,374, cl100k 309), else `missing`. Such a token is the only way a
+    /// token of whole characters can straddle the boundary between the two (it matches at a character
+    /// boundary of the piece, so its characters are the piece's), which is what the cut test asks
+    /// (``pairRefuses(_:_:)``); a cut part of exactly two characters takes its id from here (``pairRank(_:_:)``).
     let pairSlots: UnsafeMutablePointer<UInt64>
     let pairShift: UInt64
     let pairMask: Int
+    /// One bit per hashed pair key (16 bits per pair, o200k 32 KiB): a clear bit answers "no pair" without a
+    /// probe of `pairSlots`.
+    let pairBloom: UnsafeMutablePointer<UInt64>
+    let pairBloomShift: UInt64
 
     /// The entry index of the three-byte character at `p` (first byte 0xE0…0xEF).
     @inline(__always)
@@ -61,9 +68,13 @@ struct BPECharacterTable {
         Int(p[0] & 0x0F) << 12 | Int(p[1] & 0x3F) << 6 | Int(p[2] & 0x3F)
     }
 
-    /// Whether the boundary between a character of entry `left` and one of entry `right` may be cut.
+    /// Whether the boundary between a character of entry `left` (value `a`) and one of entry `right` (value
+    /// `b`) may be cut: no token with a partial character refuses its window, and no token of whole characters
+    /// holds the two side by side.
     @inline(__always)
-    func canCut(_ left: Entry, _ right: Entry) -> Bool { canCut(row: left.row, col: right.col) }
+    func canCut(_ left: Entry, _ a: Int, _ right: Entry, _ b: Int) -> Bool {
+        canCut(row: left.row, col: right.col) && !pairRefuses(a, b)
+    }
 
     /// Whether a boundary of row class `row` and column class `col` may be cut.
     @inline(__always)
@@ -80,18 +91,39 @@ struct BPECharacterTable {
                col: Int(columnClasses[Int(w2 & 0x0F) << 6 | Int(w3 & 0x3F)]))
     }
 
+    /// The key of the three-byte characters of values `a` and `b` (``index(_:)``; never 0: a value is ≥ 0x800).
+    @inline(__always)
+    static func pairKey(_ a: Int, _ b: Int) -> UInt32 { UInt32(truncatingIfNeeded: a &<< 16 | b) }
+
+    @inline(__always)
+    static func pairHash(_ key: UInt32) -> UInt64 { UInt64(key) &* 0x9E37_79B9_7F4A_7C15 }
+
+    /// The slot value of the pair `a`, `b`, or 0 when no token of whole characters holds them side by side.
+    @inline(__always)
+    func pairValue(_ a: Int, _ b: Int) -> UInt64 {
+        let key = Self.pairKey(a, b)
+        var slot = Int(truncatingIfNeeded: Self.pairHash(key) &>> pairShift)
+        while true {
+            let v = pairSlots[slot]
+            if UInt32(truncatingIfNeeded: v &>> 32) == key || v == 0 { return v }
+            slot = (slot &+ 1) & pairMask
+        }
+    }
+
+    /// Whether some token of whole characters holds the three-byte characters `a`, `b` side by side.
+    @inline(__always)
+    func pairRefuses(_ a: Int, _ b: Int) -> Bool {
+        let bit = Self.pairHash(Self.pairKey(a, b)) &>> pairBloomShift
+        if pairBloom[Int(truncatingIfNeeded: bit &>> 6)] &>> (bit & 63) & 1 == 0 { return false }
+        return pairValue(a, b) != 0
+    }
+
     /// The rank of the token made of the three-byte characters of values `a` and `b` (``index(_:)``), or
     /// `missing` when those six bytes are not a token.
     @inline(__always)
     func pairRank(_ a: Int, _ b: Int) -> UInt32 {
-        let key = UInt64(truncatingIfNeeded: a &<< 16 | b)
-        var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> pairShift)
-        while true {
-            let v = pairSlots[slot]
-            if v &>> 32 == key { return UInt32(truncatingIfNeeded: v) }
-            if v == 0 { return BPERankTable.missing }
-            slot = (slot &+ 1) & pairMask
-        }
+        let v = pairValue(a, b)
+        return v == 0 ? BPERankTable.missing : UInt32(truncatingIfNeeded: v)
     }
 
     /// Whether `p[0..<n]` is two three-byte characters (lead bytes 0xE0…0xEF, continuation bytes).
@@ -102,28 +134,37 @@ struct BPECharacterTable {
 
     /// Builds the table from the cut filter's joined-window bits (`joined`, ``BPECutFilter/joinedIndex``, freed
     /// by the caller afterwards:
-    /// row = w0 w1 in the high 12 bits, column = w2 w3 in the low 10), the encoding's byte lookups and its
-    /// tokens (`arena`, `offsets`, `rankCount`: the two-character tokens).
+    /// row = w0 w1 in the high 12 bits, column = w2 w3 in the low 10; from the tokens with a partial character),
+    /// the encoding's byte lookups, its tokens (`arena`, `offsets`, `rankCount`: the two-character tokens) and
+    /// the adjacent three-byte character pairs of its tokens of whole characters (`adjacentPairs`, ``pairKey``).
     init(joined: UnsafeMutablePointer<UInt64>, bytes: BPEBytesLookup, arena: UnsafeMutablePointer<UInt8>,
-         offsets: UnsafeMutablePointer<UInt32>, rankCount: Int) {
-        var pairs: [UInt64] = []
+         offsets: UnsafeMutablePointer<UInt32>, rankCount: Int, adjacentPairs: Set<UInt32>) {
+        var values: [UInt32: UInt32] = [:]
+        for key in adjacentPairs { values[key] = BPERankTable.missing }
         for t in 0..<rankCount {
             let start = Int(offsets[t])
             guard Int(offsets[t + 1]) - start == 6 && Self.isCharacterPair(arena + start, 6) else { continue }
-            let key = UInt64(Self.index(arena + start) << 16 | Self.index(arena + start + 3))
-            pairs.append(key << 32 | UInt64(t))
+            values[Self.pairKey(Self.index(arena + start), Self.index(arena + start + 3))] = UInt32(t)
         }
         var slotCountLog2: UInt64 = 6
-        while (1 << slotCountLog2) < 2 * pairs.count { slotCountLog2 += 1 }
+        while (1 << slotCountLog2) < 2 * values.count { slotCountLog2 += 1 }
         let slotCount = 1 << Int(slotCountLog2)
         pairSlots = .allocate(capacity: slotCount)
         pairSlots.initialize(repeating: 0, count: slotCount)
         pairShift = 64 - slotCountLog2
         pairMask = slotCount - 1
-        for v in pairs {
-            var slot = Int(truncatingIfNeeded: ((v >> 32) &* 0x9E37_79B9_7F4A_7C15) >> pairShift)
+        let bloomBitsLog2 = slotCountLog2 + 3                      // ≥ 16 bits per pair
+        pairBloomShift = 64 - bloomBitsLog2
+        let bloomWords = 1 << Int(bloomBitsLog2 - 6)
+        pairBloom = .allocate(capacity: bloomWords)
+        pairBloom.initialize(repeating: 0, count: bloomWords)
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+            let h = Self.pairHash(key)
+            var slot = Int(truncatingIfNeeded: h >> pairShift)
             while pairSlots[slot] != 0 { slot = (slot + 1) & pairMask }
-            pairSlots[slot] = v
+            pairSlots[slot] = UInt64(key) << 32 | UInt64(value)
+            let bit = h >> pairBloomShift
+            pairBloom[Int(bit >> 6)] |= 1 << (bit & 63)
         }
         // Row classes: a row is 1,024 bits = 16 words.
         var rowClass = [Int](repeating: 0, count: 4096)
@@ -184,7 +225,7 @@ struct BPECharacterTable {
 
     func deallocate() {
         HugePageMemory.deallocate(entries); refused.deallocate(); rowClasses.deallocate(); columnClasses.deallocate()
-        pairSlots.deallocate()
+        pairSlots.deallocate(); pairBloom.deallocate()
     }
 
     /// The ids of the 3-byte piece `c0 c1 c2` as tiktoken's merge gives them (unused slots 0): the whole token

@@ -672,7 +672,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                 if p[end] & 0xF0 == 0xE0 {
                     let b = BPECharacterTable.index(p + end)
                     let second = chars[b]
-                    if characters.canCut(entry, second) {
+                    if characters.canCut(entry, a, second, b) {
                         entry.write(into: &out)
                         start = end
                         continue
@@ -680,9 +680,9 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                     // Refused between two three-byte characters. When the piece may be cut after the second
                     // (or ends there), the part is the two: a token of both is its merge (see encodePart).
                     let after = end &+ 3
-                    if after == n || (p[after] & 0xF0 == 0xE0
-                                      ? characters.canCut(second, chars[BPECharacterTable.index(p + after)])
-                                      : cuts.canCut(p, after, n, twoByteRank: twoByteRank)) {
+                    let c = after < n && p[after] & 0xF0 == 0xE0 ? BPECharacterTable.index(p + after) : -1
+                    if after == n || (c >= 0 ? characters.canCut(second, b, chars[c], c)
+                                             : cuts.canCut(p, after, n, twoByteRank: twoByteRank)) {
                         let rank = characters.pairRank(a, b)
                         if rank != BPERankTable.missing {
                             out.append(rank)

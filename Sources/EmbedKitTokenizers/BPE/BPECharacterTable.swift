@@ -9,11 +9,12 @@
 /// Indexed by the character's 16-bit value (65,536 × 16 bytes = 1 MiB; a text touches only its own
 /// characters' lines).
 ///
-/// The classes compress ``BPECutFilter/joined`` losslessly: its 4,096 rows (the previous character's last two
-/// bytes) and 1,024 columns (the next one's first two bytes) fall into a few hundred distinct rows and columns
-/// (cl100k: 248 × 157, o200k: 1,672 × 403), so `refused` (one bit per row class × column class: cl100k 5 KiB,
-/// o200k 84 KiB) stays in L1/L2 where the 512 KiB joined table did not. A boundary between two three-byte
-/// characters is refused by `refused` exactly when the joined table refuses it.
+/// The classes compress ``BPECutFilter``'s joined windows (those of the tokens with a partial character)
+/// losslessly: its 4,096 rows (the previous character's last two bytes) and 1,024 columns (the next one's first
+/// two bytes) fall into a few distinct rows and columns (cl100k: 43 × 42, o200k: 182 × 63; from all tokens they
+/// were 248 × 157 and 1,672 × 403), so `refused` (one bit per row class × column class: cl100k 0.2 KiB, o200k
+/// 1.4 KiB) stays in L1. A boundary between two three-byte characters is refused by `refused` exactly when the
+/// joined table refuses it; the tokens of whole characters refuse it through ``pairRefuses(_:_:)``.
 struct BPECharacterTable {
     struct Entry {
         var id0: UInt32

@@ -61,12 +61,6 @@ final class BPEPieceCache {
     let scratch: UnsafeMutablePointer<UInt32>
     /// The pieces scanned ahead (``TiktokenEncoding/lookahead``).
     let ahead: UnsafeMutablePointer<BPEPieceAhead>
-    /// A long text's misses set aside to be resolved together (``BPEBlockMisses``): records, the order the
-    /// merged ones are taken in, and the merge lanes with their parts (32 words each).
-    let deferred: UnsafeMutablePointer<BPEDeferredMiss>
-    let mergeQueue: UnsafeMutablePointer<Int32>
-    let lanes: UnsafeMutablePointer<BPEMergeLane>
-    let laneWords: UnsafeMutablePointer<UInt32>
     /// Short texts are copied here with ``padding`` readable bytes after them (see
     /// ``TiktokenEncoding/encodeWhole(_:cache:into:)``).
     let padded: UnsafeMutablePointer<UInt8>
@@ -112,10 +106,6 @@ final class BPEPieceCache {
         manyOwner.initialize(repeating: .max, count: Self.manyCount)
         scratch = .allocate(capacity: 2 * Self.maxPieceBytes)
         ahead = .allocate(capacity: 64)
-        deferred = .allocate(capacity: BPEBlockMisses.capacity)
-        mergeQueue = .allocate(capacity: BPEBlockMisses.capacity)
-        lanes = .allocate(capacity: BPEBlockMisses.laneCount)
-        laneWords = .allocate(capacity: 32 * BPEBlockMisses.laneCount)
         padded = .allocate(capacity: Self.paddedCapacity + Self.padding)
         padded.initialize(repeating: 0, count: Self.paddedCapacity + Self.padding)
         ids = .allocate(capacity: Self.idBaseCapacity)
@@ -150,10 +140,6 @@ final class BPEPieceCache {
         manyOwner.deallocate()
         scratch.deallocate()
         ahead.deallocate()
-        deferred.deallocate()
-        mergeQueue.deallocate()
-        lanes.deallocate()
-        laneWords.deallocate()
         padded.deallocate()
         pairCache.deallocate()
         longPieces.deallocate()

@@ -489,10 +489,6 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         // The scanner's window state this loop reads per piece (see PretokenizerScanner.popBoundary).
         var rest = scanner.window.rest, next = scanner.window.next
         var windowBase = scanner.window.base, trustedEnd = scanner.window.trustedEnd
-        // A long text sets its cacheable misses aside and resolves a block of them together (BPEBlockMisses).
-        let deferring = end &- start >= BPEBlockMisses.minimumSegment
-        let deferred = cache.deferred
-        var deferredCount = 0
         var i = start
         while i < end {
             var m = 0, j = i
@@ -543,16 +539,6 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                         i = a.end
                         continue
                     }
-                    // Set aside (a gap of n ids left for it) unless it is a non-ASCII piece that may be cut.
-                    if deferring && (n == 3 || (a.k0 | a.k1) & 0x8080_8080_8080_8080 == 0) {
-                        let advance = BPEBlockMisses.setAside(a, length: n, text: i, position: out.count, entry: entry,
-                                                              index: deferredCount, cache: cache, tables: tables,
-                                                              ids: out.base)
-                        if advance != 1 { deferredCount &+= 1 }
-                        out.count &+= advance
-                        i = a.end
-                        continue
-                    }
                 } else if n <= 2 {
                     Self.encodeTiny(base + i, n, byteRank: byteRank, twoByteRank: twoByteRank, into: &out)
                     i = a.end
@@ -563,12 +549,6 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
                                     into: &missed)
                 out.count = missed.count
                 i = a.end
-            }
-            if deferredCount >= BPEBlockMisses.blockMisses || (deferredCount > 0 && i >= end) {
-                var block = out
-                BPEBlockMisses.resolve(deferred, deferredCount, base: base, tables: tables, cache: cache, into: &block)
-                out.count = block.count
-                deferredCount = 0
             }
         }
         scanner.window.rest = rest

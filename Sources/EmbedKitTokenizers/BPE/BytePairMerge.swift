@@ -85,6 +85,51 @@ enum BytePairMerge {
         return parts
     }
 
+    /// Words of scratch ``mergeSmall(_:_:tables:ids:)`` needs: the parts' ids in the first 32, their pair
+    /// ranks in the next 32 (room for the fixed-size shifts).
+    static let smallScratch = 64
+
+    /// ``mergeShort(_:_:tables:ids:)`` for a piece of 2…16 bytes (a cacheable miss), with `ids` of
+    /// ``smallScratch`` words: after each merge the parts right of it move left with two fixed-size vector
+    /// copies per array instead of a loop whose length changes with every step. Same steps, same order, same
+    /// result; a merged piece costs ~5–10 % less (docs/performance/blk10.md).
+    @inline(__always)
+    static func mergeSmall(_ p: UnsafePointer<UInt8>, _ n: Int, tables: BPEMergeTables,
+                           ids: UnsafeMutablePointer<UInt32>) -> Int {
+        let byteRank = tables.bytes.byteRank, bytePair = tables.bytes.pairRank
+        let pairRank = ids + 32
+        for k in 0..<n { ids[k] = byteRank[Int(p[k])] }
+        for k in 0..<(n - 1) { pairRank[k] = bytePair[Int(p[k]) << 8 | Int(p[k + 1])] }
+        let rawIds = UnsafeMutableRawPointer(ids), rawRanks = UnsafeMutableRawPointer(pairRank)
+        var parts = n
+        while parts > 1 {
+            var key = UInt32.max
+            for k in 0..<(parts - 1) { key = min(key, pairRank[k] &<< 8 | UInt32(k)) }
+            if key >= 0xFFFF_FF00 { break }
+            let at = Int(key & 0xFF)
+            ids[at] = key >> 8
+            parts -= 1
+            // Entries at+2 ..< at+18 move to at+1 ..< at+17 (at ≤ 14: within each array's 32 words; what
+            // moves in past the parts is never read).
+            let from = (at &+ 2) &* 4, to = (at &+ 1) &* 4
+            let i0 = rawIds.loadUnaligned(fromByteOffset: from, as: SIMD8<UInt32>.self)
+            let i1 = rawIds.loadUnaligned(fromByteOffset: from &+ 32, as: SIMD8<UInt32>.self)
+            let r0 = rawRanks.loadUnaligned(fromByteOffset: from, as: SIMD8<UInt32>.self)
+            let r1 = rawRanks.loadUnaligned(fromByteOffset: from &+ 32, as: SIMD8<UInt32>.self)
+            rawIds.storeBytes(of: i0, toByteOffset: to, as: SIMD8<UInt32>.self)
+            rawIds.storeBytes(of: i1, toByteOffset: to &+ 32, as: SIMD8<UInt32>.self)
+            rawRanks.storeBytes(of: r0, toByteOffset: to, as: SIMD8<UInt32>.self)
+            rawRanks.storeBytes(of: r1, toByteOffset: to &+ 32, as: SIMD8<UInt32>.self)
+            let right = at + 1 < parts, left = at > 0
+            var r = BPEPairCache.unresolved, l = BPEPairCache.unresolved
+            if right { r = tables.pairCache.rankOrPrefetch(ids[at], ids[at + 1], pairs: tables.pairs) }
+            if left { l = tables.pairCache.rankOrPrefetch(ids[at - 1], ids[at], pairs: tables.pairs) }
+            if right { pairRank[at] = r != BPEPairCache.unresolved ? r : tables.pairCache.probe(ids[at], ids[at + 1], pairs: tables.pairs) }
+            if left { pairRank[at - 1] = l != BPEPairCache.unresolved ? l : tables.pairCache.probe(ids[at - 1], ids[at], pairs: tables.pairs) }
+        }
+        return parts
+    }
+
     static func mergeLong(_ p: UnsafePointer<UInt8>, _ n: Int, tables: BPEMergeTables,
                           into sink: inout BPEBufferSink) {
         // 4 UInt32 arrays of n, then a heap of at most 3n UInt64 entries (n - 1 initial pairs, ≤ 2 per merge).

@@ -57,7 +57,7 @@ final class BPEPieceCache {
     let many: UnsafeMutablePointer<UInt32>
     let manyOwner: UnsafeMutablePointer<UInt32>
     static let manyCount = 4096
-    /// Where a missed piece is merged (ids and pair ranks: 2 × 16 words).
+    /// Where a missed piece is merged (ids and pair ranks: 2 × 32 words, see ``BytePairMerge/mergeSmall``).
     let scratch: UnsafeMutablePointer<UInt32>
     /// The pieces scanned ahead (``TiktokenEncoding/lookahead``).
     let ahead: UnsafeMutablePointer<BPEPieceAhead>
@@ -104,7 +104,8 @@ final class BPEPieceCache {
         many.initialize(repeating: 0, count: 16 * Self.manyCount)
         manyOwner = .allocate(capacity: Self.manyCount)
         manyOwner.initialize(repeating: .max, count: Self.manyCount)
-        scratch = .allocate(capacity: 2 * Self.maxPieceBytes)
+        scratch = .allocate(capacity: BytePairMerge.smallScratch)
+        scratch.initialize(repeating: 0, count: BytePairMerge.smallScratch)
         ahead = .allocate(capacity: 64)
         padded = .allocate(capacity: Self.paddedCapacity + Self.padding)
         padded.initialize(repeating: 0, count: Self.paddedCapacity + Self.padding)

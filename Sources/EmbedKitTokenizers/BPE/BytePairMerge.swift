@@ -52,8 +52,32 @@ enum BytePairMerge {
     @inline(__always)
     static func mergeShort(_ p: UnsafePointer<UInt8>, _ n: Int, tables: BPEMergeTables,
                            ids: UnsafeMutablePointer<UInt32>) -> Int {
+        merge(p, n, tables: tables, ids: ids, pairRank: ids + n, fixedShifts: false)
+    }
+
+    /// Words of scratch ``mergeSmall(_:_:tables:ids:)`` needs: the parts' ids in the first 32, their pair
+    /// ranks in the next 32 (room for the fixed-size shifts).
+    static let smallScratch = 64
+
+    /// ``mergeShort(_:_:tables:ids:)`` for a piece of 2…16 bytes (a cacheable miss), with `ids` of
+    /// ``smallScratch`` words: after each merge the parts right of it move left with two fixed-size vector
+    /// copies per array instead of a loop whose length changes with every step. Same steps, same order, same
+    /// result; a merged piece costs ~5–10 % less (docs/PERFORMANCE.md, tenth session, blk10).
+    @inline(__always)
+    static func mergeSmall(_ p: UnsafePointer<UInt8>, _ n: Int, tables: BPEMergeTables,
+                           ids: UnsafeMutablePointer<UInt32>) -> Int {
+        merge(p, n, tables: tables, ids: ids, pairRank: ids + 32, fixedShifts: true)
+    }
+
+    /// The flat-array merge both of the above run: `ids[k]` is part k's id, `pairRank[k]` the rank of part k
+    /// merged with part k + 1. With `fixedShifts` (a constant at each call site, so each gets its own copy)
+    /// the parts right of a merge move with fixed-size vector copies, which needs n ≤ 16 and 32 words for
+    /// each array.
+    @inline(__always)
+    private static func merge(_ p: UnsafePointer<UInt8>, _ n: Int, tables: BPEMergeTables,
+                              ids: UnsafeMutablePointer<UInt32>, pairRank: UnsafeMutablePointer<UInt32>,
+                              fixedShifts: Bool) -> Int {
         let byteRank = tables.bytes.byteRank, bytePair = tables.bytes.pairRank
-        let pairRank = ids + n                      // rank of part k merged with part k + 1
         for k in 0..<n { ids[k] = byteRank[Int(p[k])] }
         for k in 0..<(n - 1) { pairRank[k] = bytePair[Int(p[k]) << 8 | Int(p[k + 1])] }
         var parts = n
@@ -66,11 +90,16 @@ enum BytePairMerge {
             let at = Int(key & 0xFF)
             ids[at] = key >> 8
             parts -= 1
-            var k = at + 1
-            while k < parts {
-                ids[k] = ids[k + 1]
-                pairRank[k] = pairRank[k + 1]
-                k += 1
+            if fixedShifts {
+                shiftLeft16(ids, from: at + 2)
+                shiftLeft16(pairRank, from: at + 2)
+            } else {
+                var k = at + 1
+                while k < parts {
+                    ids[k] = ids[k + 1]
+                    pairRank[k] = pairRank[k + 1]
+                    k += 1
+                }
             }
             // Both new pairs are looked up in the pair cache first and, when absent, their filter words and
             // table slots fetched together, so the two probes (and each probe's filter and slot) overlap
@@ -83,6 +112,18 @@ enum BytePairMerge {
             if left { pairRank[at - 1] = l != BPEPairCache.unresolved ? l : tables.pairCache.probe(ids[at - 1], ids[at], pairs: tables.pairs) }
         }
         return parts
+    }
+
+    /// Moves the 16 words at `words[from..<from + 16]` one place left, as two 8-word vector copies. With at most
+    /// 16 parts a merge is at `from - 2 ≤ 14`, so this stays within the array's 32 words; what it moves in
+    /// past the last part is never read.
+    @inline(__always)
+    private static func shiftLeft16(_ words: UnsafeMutablePointer<UInt32>, from: Int) {
+        let raw = UnsafeMutableRawPointer(words), source = from &* 4, target = source &- 4
+        let low = raw.loadUnaligned(fromByteOffset: source, as: SIMD8<UInt32>.self)
+        let high = raw.loadUnaligned(fromByteOffset: source &+ 32, as: SIMD8<UInt32>.self)
+        raw.storeBytes(of: low, toByteOffset: target, as: SIMD8<UInt32>.self)
+        raw.storeBytes(of: high, toByteOffset: target &+ 32, as: SIMD8<UInt32>.self)
     }
 
     static func mergeLong(_ p: UnsafePointer<UInt8>, _ n: Int, tables: BPEMergeTables,

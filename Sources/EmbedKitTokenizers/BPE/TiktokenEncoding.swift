@@ -616,7 +616,7 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
             return
         }
         let ids = cache.scratch
-        let count = BytePairMerge.mergeShort(p, n, tables: tables, ids: ids)
+        let count = BytePairMerge.mergeSmall(p, n, tables: tables, ids: ids)
         for k in 0..<count { sink.append(ids[k]) }
         cache.remember(slot: slot, k0: k0, k1: k1, length: n, ids: ids, count: count)
     }

@@ -5,7 +5,8 @@ import Testing
 /// Texts of three-byte characters (CJK runs) go through the cut path a character at a time (the per-encoding
 /// character table and its cut classes): every three-byte scalar in order, and 200,000 seeded ideographs and
 /// full-width punctuation, checked against tiktoken 0.14's ids (as a count and checksum recorded by
-/// scripts/fixtures/tiktoken_characters.py), cold and warm.
+/// scripts/fixtures/tiktoken_characters.py), cold and warm. Per encoding, its tokens of two three-byte
+/// characters (the cut loop's two-character table), each after "。" and as one run.
 @Suite("Tiktoken three-byte characters")
 struct TiktokenCharacterTests {
     struct Expected: Decodable {
@@ -28,6 +29,19 @@ struct TiktokenCharacterTests {
         return ["every": String(every), "cjk-random": String(random)]
     }
 
+    /// The encoding's tokens of exactly two three-byte characters, in rank order: each after "。" ("pairs"),
+    /// and in reverse order with nothing between them ("pairs-run").
+    static func pairTexts(_ enc: TiktokenEncoding) -> [String: String] {
+        let special = Set(enc.specialTokens.values)
+        var pairs: [String] = []
+        for id in 0..<enc.vocabularySize where !special.contains(id) {
+            guard let b = enc.tokenBytes(id), b.count == 6, b[0] & 0xF0 == 0xE0, b[3] & 0xF0 == 0xE0,
+                  [b[1], b[2], b[4], b[5]].allSatisfy({ $0 & 0xC0 == 0x80 }) else { continue }
+            pairs.append(String(decoding: b, as: UTF8.self))
+        }
+        return ["pairs": pairs.map { "\u{3002}" + $0 }.joined(), "pairs-run": pairs.reversed().joined()]
+    }
+
     static func checksum(_ ids: [Int]) -> UInt64 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for id in ids { h = (h ^ UInt64(id)) &* 0x100_0000_01B3 }
@@ -40,7 +54,7 @@ struct TiktokenCharacterTests {
         let expected = try JSONDecoder().decode([String: [String: Expected]].self, from: Data(contentsOf: url))
         let enc = try Encodings.named(encoding)
         let wanted = try #require(expected[encoding])
-        let texts = Self.texts()
+        let texts = Self.texts().merging(Self.pairTexts(enc)) { a, _ in a }
         #expect(wanted.count == texts.count)
         for (key, text) in texts.sorted(by: { $0.key < $1.key }) {
             let want = try #require(wanted[key])

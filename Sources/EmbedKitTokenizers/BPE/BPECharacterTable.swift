@@ -9,11 +9,12 @@
 /// Indexed by the character's 16-bit value (65,536 × 16 bytes = 1 MiB; a text touches only its own
 /// characters' lines).
 ///
-/// The classes compress ``BPECutFilter/joined`` losslessly: its 4,096 rows (the previous character's last two
-/// bytes) and 1,024 columns (the next one's first two bytes) fall into a few hundred distinct rows and columns
-/// (cl100k: 248 × 157, o200k: 1,672 × 403), so `refused` (one bit per row class × column class: cl100k 5 KiB,
-/// o200k 84 KiB) stays in L1/L2 where the 512 KiB joined table did not. A boundary between two three-byte
-/// characters is refused by `refused` exactly when the joined table refuses it.
+/// The classes compress ``BPECutFilter``'s joined windows (those of the tokens with a partial character)
+/// losslessly: its 4,096 rows (the previous character's last two bytes) and 1,024 columns (the next one's first
+/// two bytes) fall into a few distinct rows and columns (cl100k: 43 × 42, o200k: 182 × 63; from all tokens they
+/// were 248 × 157 and 1,672 × 403), so `refused` (one bit per row class × column class: cl100k 0.2 KiB, o200k
+/// 1.4 KiB) stays in L1. A boundary between two three-byte characters is refused by `refused` exactly when the
+/// joined table refuses it; the tokens of whole characters refuse it through ``pairRefuses(_:_:)``.
 struct BPECharacterTable {
     struct Entry {
         var id0: UInt32
@@ -47,6 +48,20 @@ struct BPECharacterTable {
     /// three-byte characters (4,096 + 1,024 × 2 bytes).
     let rowClasses: UnsafeMutablePointer<UInt16>
     let columnClasses: UnsafeMutablePointer<UInt16>
+    /// Every two three-byte characters that are adjacent in some token of whole characters (o200k 11,890 pairs,
+    /// cl100k 407), by the two characters' 16-bit values: open addressing, one slot `pairKey << 32 | value`
+    /// (0: empty), at most half full (o200k 256 KiB, cl100k 8 KiB). The value is the rank of the pair's six
+    /// bytes when they are a token (o200k 6,374, cl100k 309), else `missing`. Such a token is the only way a
+    /// token of whole characters can straddle the boundary between the two (it matches at a character
+    /// boundary of the piece, so its characters are the piece's), which is what the cut test asks
+    /// (``pairRefuses(_:_:)``); a cut part of exactly two characters takes its id from here (``pairRank(_:_:)``).
+    let pairSlots: UnsafeMutablePointer<UInt64>
+    let pairShift: UInt64
+    let pairMask: Int
+    /// One bit per hashed pair key (16 bits per pair, o200k 32 KiB): a clear bit answers "no pair" without a
+    /// probe of `pairSlots`.
+    let pairBloom: UnsafeMutablePointer<UInt64>
+    let pairBloomShift: UInt64
 
     /// The entry index of the three-byte character at `p` (first byte 0xE0…0xEF).
     @inline(__always)
@@ -54,9 +69,13 @@ struct BPECharacterTable {
         Int(p[0] & 0x0F) << 12 | Int(p[1] & 0x3F) << 6 | Int(p[2] & 0x3F)
     }
 
-    /// Whether the boundary between a character of entry `left` and one of entry `right` may be cut.
+    /// Whether the boundary between a character of entry `left` (value `a`) and one of entry `right` (value
+    /// `b`) may be cut: no token with a partial character refuses its window, and no token of whole characters
+    /// holds the two side by side.
     @inline(__always)
-    func canCut(_ left: Entry, _ right: Entry) -> Bool { canCut(row: left.row, col: right.col) }
+    func canCut(_ left: Entry, _ a: Int, _ right: Entry, _ b: Int) -> Bool {
+        canCut(row: left.row, col: right.col) && !pairRefuses(a, b)
+    }
 
     /// Whether a boundary of row class `row` and column class `col` may be cut.
     @inline(__always)
@@ -73,10 +92,81 @@ struct BPECharacterTable {
                col: Int(columnClasses[Int(w2 & 0x0F) << 6 | Int(w3 & 0x3F)]))
     }
 
+    /// The key of the three-byte characters of values `a` and `b` (``index(_:)``; never 0: a value is ≥ 0x800).
+    @inline(__always)
+    static func pairKey(_ a: Int, _ b: Int) -> UInt32 { UInt32(truncatingIfNeeded: a &<< 16 | b) }
+
+    @inline(__always)
+    static func pairHash(_ key: UInt32) -> UInt64 { UInt64(key) &* 0x9E37_79B9_7F4A_7C15 }
+
+    /// The slot value of the pair `a`, `b`, or 0 when no token of whole characters holds them side by side.
+    @inline(__always)
+    func pairValue(_ a: Int, _ b: Int) -> UInt64 {
+        let key = Self.pairKey(a, b)
+        var slot = Int(truncatingIfNeeded: Self.pairHash(key) &>> pairShift)
+        while true {
+            let v = pairSlots[slot]
+            if UInt32(truncatingIfNeeded: v &>> 32) == key || v == 0 { return v }
+            slot = (slot &+ 1) & pairMask
+        }
+    }
+
+    /// Whether some token of whole characters holds the three-byte characters `a`, `b` side by side.
+    @inline(__always)
+    func pairRefuses(_ a: Int, _ b: Int) -> Bool {
+        let bit = Self.pairHash(Self.pairKey(a, b)) &>> pairBloomShift
+        if pairBloom[Int(truncatingIfNeeded: bit &>> 6)] &>> (bit & 63) & 1 == 0 { return false }
+        return pairValue(a, b) != 0
+    }
+
+    /// The rank of the token made of the three-byte characters of values `a` and `b` (``index(_:)``), or
+    /// `missing` when those six bytes are not a token.
+    @inline(__always)
+    func pairRank(_ a: Int, _ b: Int) -> UInt32 {
+        let v = pairValue(a, b)
+        return v == 0 ? BPERankTable.missing : UInt32(truncatingIfNeeded: v)
+    }
+
+    /// Whether `p[0..<n]` is two three-byte characters (lead bytes 0xE0…0xEF, continuation bytes).
+    static func isCharacterPair(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        n == 6 && p[0] & 0xF0 == 0xE0 && p[3] & 0xF0 == 0xE0
+            && p[1] & 0xC0 == 0x80 && p[2] & 0xC0 == 0x80 && p[4] & 0xC0 == 0x80 && p[5] & 0xC0 == 0x80
+    }
+
     /// Builds the table from the cut filter's joined-window bits (`joined`, ``BPECutFilter/joinedIndex``, freed
     /// by the caller afterwards:
-    /// row = w0 w1 in the high 12 bits, column = w2 w3 in the low 10) and the encoding's byte lookups.
-    init(joined: UnsafeMutablePointer<UInt64>, bytes: BPEBytesLookup) {
+    /// row = w0 w1 in the high 12 bits, column = w2 w3 in the low 10; from the tokens with a partial character),
+    /// the encoding's byte lookups, its tokens (`arena`, `offsets`, `rankCount`: the two-character tokens) and
+    /// the adjacent three-byte character pairs of its tokens of whole characters (`adjacentPairs`, ``pairKey``).
+    init(joined: UnsafeMutablePointer<UInt64>, bytes: BPEBytesLookup, arena: UnsafeMutablePointer<UInt8>,
+         offsets: UnsafeMutablePointer<UInt32>, rankCount: Int, adjacentPairs: Set<UInt32>) {
+        var values: [UInt32: UInt32] = [:]
+        for key in adjacentPairs { values[key] = BPERankTable.missing }
+        for t in 0..<rankCount {
+            let start = Int(offsets[t])
+            guard Int(offsets[t + 1]) - start == 6 && Self.isCharacterPair(arena + start, 6) else { continue }
+            values[Self.pairKey(Self.index(arena + start), Self.index(arena + start + 3))] = UInt32(t)
+        }
+        var slotCountLog2: UInt64 = 6
+        while (1 << slotCountLog2) < 2 * values.count { slotCountLog2 += 1 }
+        let slotCount = 1 << Int(slotCountLog2)
+        pairSlots = .allocate(capacity: slotCount)
+        pairSlots.initialize(repeating: 0, count: slotCount)
+        pairShift = 64 - slotCountLog2
+        pairMask = slotCount - 1
+        let bloomBitsLog2 = slotCountLog2 + 3                      // ≥ 16 bits per pair
+        pairBloomShift = 64 - bloomBitsLog2
+        let bloomWords = 1 << Int(bloomBitsLog2 - 6)
+        pairBloom = .allocate(capacity: bloomWords)
+        pairBloom.initialize(repeating: 0, count: bloomWords)
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+            let h = Self.pairHash(key)
+            var slot = Int(truncatingIfNeeded: h >> pairShift)
+            while pairSlots[slot] != 0 { slot = (slot + 1) & pairMask }
+            pairSlots[slot] = UInt64(key) << 32 | UInt64(value)
+            let bit = h >> pairBloomShift
+            pairBloom[Int(bit >> 6)] |= 1 << (bit & 63)
+        }
         // Row classes: a row is 1,024 bits = 16 words.
         var rowClass = [Int](repeating: 0, count: 4096)
         var rowIds: [[UInt64]: Int] = [:]
@@ -136,6 +226,7 @@ struct BPECharacterTable {
 
     func deallocate() {
         HugePageMemory.deallocate(entries); refused.deallocate(); rowClasses.deallocate(); columnClasses.deallocate()
+        pairSlots.deallocate(); pairBloom.deallocate()
     }
 
     /// The ids of the 3-byte piece `c0 c1 c2` as tiktoken's merge gives them (unused slots 0): the whole token

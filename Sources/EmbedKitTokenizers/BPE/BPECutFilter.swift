@@ -13,11 +13,17 @@
 /// (one hash). A boundary is cut only when none of its windows is set: collisions only forgo a cut, so the
 /// result is always exact.
 ///
-/// Boundaries between two characters of three or more bytes (CJK text) have their own exact test: one bit
-/// per window `c c | L c` (two continuation bytes, a three-byte lead, a continuation byte: 2^22 windows), set
-/// when any of the four tests above would refuse the cut — the same windows, expanded over the byte a test
-/// does not look at, with no hash collisions. That 512 KiB bitmap is built at first use and kept compressed
-/// (row and column classes, see ``BPECharacterTable``): a few KiB that stay in L1/L2, one probe instead of four.
+/// Boundaries between two three-byte characters (CJK text) have their own exact test, in two halves:
+/// - Tokens with a partial character (a byte sequence that is not whole UTF-8 characters: o200k 1,562 tokens,
+///   cl100k 773): one bit per window `c c | L c` (two continuation bytes, a three-byte lead, a continuation
+///   byte: 2^22 windows), set when any of the four tests above would refuse the cut for such a token — the same
+///   windows, expanded over the byte a test does not look at, with no hash collisions. That 512 KiB bitmap is
+///   built at first use and kept compressed (row and column classes, see ``BPECharacterTable``): o200k 182 × 63
+///   classes, 1.4 KiB.
+/// - Tokens of whole characters: such a token matches the piece only at a character boundary, so it straddles
+///   the boundary between characters A and B only if A and B are adjacent in it. Every such adjacent pair is in
+///   ``BPECharacterTable/pairRefuses(_:_:)``'s set (o200k 11,890 pairs).
+/// Other boundaries between multi-byte characters (a four-byte character on the left) take the four tests.
 struct BPECutFilter {
     static let bitCountLog2: UInt64 = 22
     let words: UnsafeMutablePointer<UInt64>
@@ -31,6 +37,7 @@ struct BPECutFilter {
         words.initialize(repeating: 0, count: wordCount)
         let joined = HugePageMemory.allocate(UInt64.self, capacity: Self.joinedWordCount)
         joined.initialize(repeating: 0, count: Self.joinedWordCount)
+        var adjacentPairs = Set<UInt32>()
         for t in 0..<rankCount {
             let start = Int(offsets[t]), n = Int(offsets[t + 1]) - start
             let p = arena + start
@@ -39,31 +46,60 @@ struct BPECutFilter {
                 continue
             }
             if n < 3 { continue }
+            // A token of whole characters refuses a boundary between two three-byte characters only through
+            // its adjacent pairs (see ``BPECharacterTable/pairRefuses(_:_:)``); its windows go to the joined
+            // bits only when it has a partial character.
+            let whole = Self.collectAdjacentPairs(p, n, into: &adjacentPairs)
             for q in 1..<n {
                 let left = min(2, q), right = min(2, n - q)
                 let key: UInt64
                 switch (left, right) {
                 case (1, 2):
                     key = Self.key3(p[q - 1], p[q], p[q + 1], kind: 1)
-                    Self.refuseJoined(joined, w0: nil, p[q - 1], p[q], w3: p[q + 1])
+                    if !whole { Self.refuseJoined(joined, w0: nil, p[q - 1], p[q], w3: p[q + 1]) }
                 case (2, 1):
                     key = Self.key3(p[q - 2], p[q - 1], p[q], kind: 2)
-                    Self.refuseJoined(joined, w0: p[q - 2], p[q - 1], p[q], w3: nil)
+                    if !whole { Self.refuseJoined(joined, w0: p[q - 2], p[q - 1], p[q], w3: nil) }
                 default:
                     key = Self.key4(p + q - 2)
-                    Self.refuseJoined(joined, w0: p[q - 2], p[q - 1], p[q], w3: p[q + 1])
+                    if !whole { Self.refuseJoined(joined, w0: p[q - 2], p[q - 1], p[q], w3: p[q + 1]) }
                 }
                 let bit = Self.bit(key)
                 words[bit >> 6] |= 1 << UInt64(bit & 63)
             }
         }
-        characters = BPECharacterTable(joined: joined, bytes: bytes)
+        characters = BPECharacterTable(joined: joined, bytes: bytes, arena: arena, offsets: offsets, rankCount: rankCount,
+                                       adjacentPairs: adjacentPairs)
         HugePageMemory.deallocate(joined)
     }
 
     func deallocate() { HugePageMemory.deallocate(words); characters.deallocate() }
 
     static let joinedWordCount = 1 << 16
+
+    /// Whether `p[0..<n]` is whole UTF-8 characters (each lead byte followed by its continuation bytes; the
+    /// structure only), adding the ``BPECharacterTable/pairKey(_:_:)`` of every two adjacent three-byte
+    /// characters in it to `pairs` when it is.
+    static func collectAdjacentPairs(_ p: UnsafePointer<UInt8>, _ n: Int, into pairs: inout Set<UInt32>) -> Bool {
+        var found: [UInt32] = []
+        var i = 0, previous = -1
+        while i < n {
+            let b = p[i]
+            let length = b < 0x80 ? 1 : b & 0xE0 == 0xC0 ? 2 : b & 0xF0 == 0xE0 ? 3 : b & 0xF8 == 0xF0 ? 4 : 0
+            guard length > 0 && i + length <= n else { return false }
+            for j in 1..<length where !isContinuation(p[i + j]) { return false }
+            if length == 3 {
+                let index = BPECharacterTable.index(p + i)
+                if previous >= 0 { found.append(BPECharacterTable.pairKey(previous, index)) }
+                previous = index
+            } else {
+                previous = -1
+            }
+            i += length
+        }
+        pairs.formUnion(found)
+        return true
+    }
 
     @inline(__always)
     static func isContinuation(_ b: UInt8) -> Bool { b & 0xC0 == 0x80 }
@@ -118,9 +154,11 @@ struct BPECutFilter {
     /// bytes are not a token).
     @inline(__always)
     func canCut(_ p: UnsafePointer<UInt8>, _ k: Int, _ n: Int, twoByteRank: UnsafeMutablePointer<UInt32>) -> Bool {
-        if k >= 2 && Self.isLead3(p[k]) && Self.isContinuation(p[k - 1]) && Self.isContinuation(p[k - 2]) {
-            // Between two multi-byte characters, the next one of three bytes (p[k + 1] is in the piece).
+        if k >= 3 && Self.isLead3(p[k]) && Self.isLead3(p[k - 3]) {
+            // Between two three-byte characters (both in the piece): the joined bits of tokens with a partial
+            // character, and the adjacent pairs of tokens of whole characters.
             return characters.canCut(p[k - 2], p[k - 1], p[k], p[k + 1])
+                && !characters.pairRefuses(BPECharacterTable.index(p + k - 3), BPECharacterTable.index(p + k))
         }
         if twoByteRank[Int(p[k - 1]) << 8 | Int(p[k])] != BPERankTable.missing { return false }
         if k + 2 <= n && isSet(Self.key3(p[k - 1], p[k], p[k + 1], kind: 1)) { return false }

@@ -646,7 +646,10 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
     ///
     /// One pass a character at a time: a three-byte character with a cut on both sides (most of a CJK run)
     /// takes its ids from ``BPECharacterTable`` — one entry load, which with the next character's entry also
-    /// decides the cut after it — so it needs no part record, key or cache probe. Any other part goes through
+    /// decides the cut after it — so it needs no part record, key or cache probe. A part of exactly two
+    /// three-byte characters (a two-character word: o200k has 6,374 such tokens) that is a token takes its
+    /// id from the table's two-character tokens, one probe of a small table instead of the piece cache and,
+    /// cold, a whole-token probe of the large rank table. Any other part goes through
     /// ``encodePart(_:from:to:readable:tables:cache:into:)``.
     @inline(never)
     static func encodeIfCuttable(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, tables: BPEMergeTables,
@@ -659,16 +662,38 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         encodePart(p, from: 0, to: start, readable: readable, tables: tables, cache: cache, into: &out)
         while start < n {
             if p[start] & 0xF0 == 0xE0 {
-                let entry = chars[BPECharacterTable.index(p + start)]
+                let a = BPECharacterTable.index(p + start)
+                let entry = chars[a]
                 let end = start &+ 3
                 if end == n {
                     entry.write(into: &out)
                     break
                 }
-                let cut = p[end] & 0xF0 == 0xE0
-                    ? characters.canCut(entry, chars[BPECharacterTable.index(p + end)])
-                    : cuts.canCut(p, end, n, twoByteRank: twoByteRank)
-                if cut {
+                if p[end] & 0xF0 == 0xE0 {
+                    let b = BPECharacterTable.index(p + end)
+                    let second = chars[b]
+                    if characters.canCut(entry, a, second, b) {
+                        entry.write(into: &out)
+                        start = end
+                        continue
+                    }
+                    // Refused between two three-byte characters. When the piece may be cut after the second
+                    // (or ends there), the part is the two: a token of both is its merge (see encodePart).
+                    let after = end &+ 3
+                    let c = after < n && p[after] & 0xF0 == 0xE0 ? BPECharacterTable.index(p + after) : -1
+                    if after == n || (c >= 0 ? characters.canCut(second, b, chars[c], c)
+                                             : cuts.canCut(p, after, n, twoByteRank: twoByteRank)) {
+                        let rank = characters.pairRank(a, b)
+                        if rank != BPERankTable.missing {
+                            out.append(rank)
+                        } else {
+                            encodePart(p, from: start, to: after, readable: readable, tables: tables, cache: cache,
+                                       into: &out)
+                        }
+                        start = after
+                        continue
+                    }
+                } else if cuts.canCut(p, end, n, twoByteRank: twoByteRank) {
                     entry.write(into: &out)
                     start = end
                     continue
@@ -786,10 +811,21 @@ public final class TiktokenEncoding: Tokenizer, @unchecked Sendable {
         Self.withBytes(text) { bytes in
             guard let base = bytes.baseAddress else { return 0 }
             var scanner = PretokenizerScanner(bytes: base, end: bytes.count, setup: scannerSetup)
-            var i = 0, n = 0
-            while i < bytes.count { i = scanner.pieceEnd(from: i); n += 1 }
-            return n
+            switch spec.pattern {
+            case .cl100k: return Self.countPieces(CL100kPieceRule.self, &scanner, bytes.count)
+            case .o200k: return Self.countPieces(O200kPieceRule.self, &scanner, bytes.count)
+            case .r50k: return Self.countPieces(R50kPieceRule.self, &scanner, bytes.count)
+            }
         }
+    }
+
+    /// ``pieceCount(_:)``'s loop for one pattern, with that pattern's scanner inlined as in
+    /// ``encodePieces(_:_:_:_:_:_:_:_:_:)`` (through a switch per piece, the o200k scanner stayed a call).
+    static func countPieces<Rule: PretokenizerPieceRule>(_ rule: Rule.Type, _ scanner: inout PretokenizerScanner,
+                                                         _ end: Int) -> Int {
+        var i = 0, n = 0
+        while i < end { i = Rule.pieceEnd(&scanner, from: i); n += 1 }
+        return n
     }
 
     /// The pre-tokenized pieces of `text` (ordinary encoding), as strings — for inspection and tests.

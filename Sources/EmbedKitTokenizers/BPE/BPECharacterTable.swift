@@ -84,12 +84,13 @@ struct BPECharacterTable {
         return refused[bit &>> 6] &>> UInt64(bit & 63) & 1 == 0
     }
 
-    /// Whether the window `w0 w1 | w2 w3` (continuation, continuation | three-byte lead, continuation) may be
-    /// cut: ``BPECutFilter``'s joined-window test through the classes.
+    /// ``canCut(_:_:_:_:)`` for the two three-byte characters at `p[0..<6]`, read from the text instead of
+    /// their entries: the window `p[1] p[2] | p[3] p[4]` through the classes, and their adjacent pair.
     @inline(__always)
-    func canCut(_ w0: UInt8, _ w1: UInt8, _ w2: UInt8, _ w3: UInt8) -> Bool {
-        canCut(row: Int(rowClasses[Int(w0 & 0x3F) << 6 | Int(w1 & 0x3F)]),
-               col: Int(columnClasses[Int(w2 & 0x0F) << 6 | Int(w3 & 0x3F)]))
+    func canCutBetween(_ p: UnsafePointer<UInt8>) -> Bool {
+        canCut(row: Int(rowClasses[Int(p[1] & 0x3F) << 6 | Int(p[2] & 0x3F)]),
+               col: Int(columnClasses[Int(p[3] & 0x0F) << 6 | Int(p[4] & 0x3F)]))
+            && !pairRefuses(Self.index(p), Self.index(p + 3))
     }
 
     /// The key of the three-byte characters of values `a` and `b` (``index(_:)``; never 0: a value is ≥ 0x800).

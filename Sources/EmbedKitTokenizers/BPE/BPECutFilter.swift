@@ -157,8 +157,7 @@ struct BPECutFilter {
         if k >= 3 && Self.isLead3(p[k]) && Self.isLead3(p[k - 3]) {
             // Between two three-byte characters (both in the piece): the joined bits of tokens with a partial
             // character, and the adjacent pairs of tokens of whole characters.
-            return characters.canCut(p[k - 2], p[k - 1], p[k], p[k + 1])
-                && !characters.pairRefuses(BPECharacterTable.index(p + k - 3), BPECharacterTable.index(p + k))
+            return characters.canCutBetween(p + k - 3)
         }
         if twoByteRank[Int(p[k - 1]) << 8 | Int(p[k])] != BPERankTable.missing { return false }
         if k + 2 <= n && isSet(Self.key3(p[k - 1], p[k], p[k + 1], kind: 1)) { return false }

@@ -27,8 +27,8 @@ final class BertWorkspace {
 
     /// `count` floats starting on a 64-byte boundary. A plain `allocate(capacity:)` of a big buffer starts 16
     /// bytes into a page (malloc's header), so every AMX tile row (64 bytes) stored to or loaded from it would
-    /// straddle two cache lines: the bf16x6 kernel ran 9–19 % slower per layer that way (docs/PERFORMANCE.md,
-    /// "Local embeddings: matrix engines, fourth session").
+    /// straddle two cache lines: the bf16x6 kernel ran 9–19 % slower per layer that way
+    /// (docs/performance-history.md, "Local embeddings: matrix engines, fourth session").
     private static func cacheLineAligned(_ count: Int) -> UnsafeMutablePointer<Float> {
         UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
             .bindMemory(to: Float.self, capacity: max(count, 1))

@@ -4,7 +4,7 @@ import Foundation
 /// The engine that multiplies activations by weight matrices in linear layers.
 ///
 /// Accuracy (all-MiniLM-L6-v2 vs sentence-transformers and tiny random BERTs vs `transformers`, figures in
-/// docs/PERFORMANCE.md, "Local embeddings: matrix engines"): ``blas`` and ``amxBF16x6`` compute to float32 accuracy; ``amxBF16x3``
+/// docs/performance-history.md, "Local embeddings: matrix engines"): ``blas`` and ``amxBF16x6`` compute to float32 accuracy; ``amxBF16x3``
 /// keeps ~17 significant bits per product (fine for MiniLM, not for the tightest 1e-5 fixture); ``amxInt8``
 /// quantizes weights and activations to 8 bits (cosine ≈ 0.99x vs float32, opt-in only).
 public enum MatrixEngine: String, Sendable, CaseIterable {
@@ -44,7 +44,7 @@ public enum MatrixEngine: String, Sendable, CaseIterable {
     ///
     /// Not AMX by default: float32-accurate AMX (bf16x6) matches OpenBLAS's accuracy, but six bf16 tile
     /// products per float product leave it no steady win end to end on the machines measured: 0.73× to 1.46×
-    /// OpenBLAS across runs of the same code (docs/PERFORMANCE.md, third and fourth sessions).
+    /// OpenBLAS across runs of the same code (docs/performance-history.md, third and fourth sessions).
     public static let preferred: MatrixEngine = {
         guard let value = ProcessInfo.processInfo.environment["EMBEDKIT_GEMM"],
               let requested = MatrixEngine(environmentValue: value), requested.isAvailable else { return .blas }

@@ -1,4 +1,4 @@
-"""Builds the cold-miss micro-benchmark inputs and prints the merge statistics behind docs/PERFORMANCE.md (sixth session, cold6).
+"""Builds the cold-miss micro-benchmark inputs and prints the merge statistics behind docs/performance-history.md (sixth session, cold6).
 
 From the bench corpus (the 20,000 short docs, the real file and the mixed file) it collects, per encoding, the
 distinct pieces of 3–16 bytes of the form " word" (lower-case letters after one space), in order of first

@@ -3,7 +3,7 @@ workloads as scripts/bench/models.py, `embedkit embed --threads 2 --timing` with
 (EMBEDKIT_GEMM=NAME; amx-int8 = --int8), interleaved `--repeats` times; medians and ratios vs OpenBLAS.
 
     swift build -c release --product embedkit
-    /work/main/.venv-peers/bin/python scripts/bench/engines_ab.py [--repeats 5] [--long-count 300] [--short-count 1000]
+    .venv-peers/bin/python scripts/bench/engines_ab.py [--repeats 5] [--long-count 300] [--short-count 1000]
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Side-by-side vector-index benchmark: EmbedKit vs hnswlib, FAISS (Flat, HNSW), USearch and numpy.
 
-    /work/main/.venv-peers/bin/python scripts/bench/index_bench.py \
+    .venv-peers/bin/python scripts/bench/index_bench.py \
         --embedkit .build/release/embedkit [--base ~/.cache/embedkit/bench/minilm_base.npy] [--quick]
 
 Reports build time (2 threads each), index size, single-thread QPS at recall@10 0.90 / 0.95 / 0.99 (sweeping

@@ -5,7 +5,7 @@ Python modules in the peers venv. Embedded with sentence-transformers all-MiniLM
 Output (default ~/.cache/embedkit/bench/): minilm_base.npy [n,384], minilm_queries.npy [1000,384] (held-out
 texts, never in base), texts.txt (one text per line, base then queries).
 
-    /work/main/.venv-peers/bin/python scripts/bench/index_corpus.py --count 110000
+    .venv-peers/bin/python scripts/bench/index_corpus.py --count 110000
 """
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 WHAT=${1:-contextual}
 REPEAT=${2:-3}
-PY=${PYTHON:-/work/main/.venv-peers/bin/python}
+PY=${PYTHON:-$(scripts/peers-venv --models | tail -n 1)}
 H=${EMBEDKIT_HOME:-$HOME/.cache/embedkit}/bench
 swift build -c release --product embedkit >/dev/null
 EK=.build/release/embedkit

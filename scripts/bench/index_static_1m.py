@@ -12,7 +12,7 @@ Texts (deduplicated, 12–600 characters, shuffled with --seed):
 Output: static1m_base.npy [--count, 384] float32, static1m_queries.npy [--queries, 384] (held out),
 static1m_texts.txt (one text per line, base then queries).
 
-    /work/main/.venv-peers/bin/python scripts/bench/index_static_1m.py
+    .venv-peers/bin/python scripts/bench/index_static_1m.py
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ index_corpus.py: Debian package descriptions + venv docstrings) as the mean of a
 embeddings (WordPiece via the model's tokenizer.json, [CLS]/[SEP] excluded), L2-normalized — a real, text-derived
 384-d embedding (the "static embedding" family), computed in seconds. Output: static_base.npy, static_queries.npy.
 
-    /work/main/.venv-peers/bin/python scripts/bench/index_static_embed.py
+    .venv-peers/bin/python scripts/bench/index_static_embed.py
 """
 from __future__ import annotations
 

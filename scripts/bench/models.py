@@ -12,7 +12,7 @@ Workloads from the seed reviews: (a) 1,000 short texts of 10–20 tokens (review
 medians are reported with the ratios, plus EmbedKit's peak RSS.
 
     swift build -c release --product embedkit
-    /work/main/.venv-peers/bin/python scripts/bench/models.py [--repeats 3] [--markdown FILE.md] [--engines openblas,amx-bf16x6,amx-bf16x3,amx-int8]
+    .venv-peers/bin/python scripts/bench/models.py [--repeats 3] [--markdown FILE.md] [--engines openblas,amx-bf16x6,amx-bf16x3,amx-int8]
         [--engines openblas,amx-bf16x6,amx-bf16x3,amx-int8]
 
 `--engines` also times EmbedKit with each named linear-layer engine forced (EMBEDKIT_GEMM=NAME; amx-int8 is

@@ -1,7 +1,7 @@
 """Simulates EmbedKit's BPE piece cache (BPEPieceCache: 3–16-byte pieces, ≤ 3 ids kept, same slot hash) over
 a text pre-tokenized by tiktoken's own regex, for several slot counts and associativities, and prints the cold
 misses (every cacheable piece not answered by the cache) and the misses that need a merge (not one token).
-Used to choose the slot count (docs/PERFORMANCE.md, fifth session, miss5).
+Used to choose the slot count (docs/performance-history.md, fifth session, miss5).
 
     .venv-peers/bin/python scripts/bench/piece_cache_sim.py cl100k_base ~/.cache/embedkit/corpus/bench-real.txt
 """

@@ -11,7 +11,7 @@ in the same minutes (per-round ratios of one binary move by ±5-10 % on this sha
 
 DOCSETS are JSONL files of strings (comma-separated): bench-docs-spread.jsonl is the acceptance line's short
 docs, bench-docs.jsonl the one-line docs, /tmp/spread-<group>.jsonl one group of the short docs (see
-docs/PERFORMANCE.md, Eighth session → doc8, for the snippet that writes them).
+docs/performance-history.md, Eighth session → doc8, for the snippet that writes them).
 """
 import json
 import os

@@ -1,7 +1,7 @@
 """Paired A/B of `embedkit tokens bench` binaries on the cold workloads: every round runs each binary once (in a
 shuffled order) and takes its best-of-REPEAT thread-CPU time per workload; the table gives the median MB/s over
 rounds and, in brackets, the median over rounds of the per-round ratio to the first binary. Per-round ratios
-cancel most of the minute-to-minute drift of a shared machine (docs/PERFORMANCE.md, sixth session, cold6).
+cancel most of the minute-to-minute drift of a shared machine (docs/performance-history.md, sixth session, cold6).
 
     python3 scripts/bench/tokens_paired.py ROUNDS REPEAT cl100k_base,o200k_base base=/tmp/ek-base new=/tmp/ek-new
     python3 scripts/bench/tokens_paired.py --file merge-cl100k_base.txt ROUNDS REPEAT cl100k_base base=… new=…

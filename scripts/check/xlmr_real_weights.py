@@ -17,7 +17,7 @@ outputs versus the original fp32 e5 (not measured here: the fp32 weights are not
 same dequantized weights, so the comparison isolates EmbedKit's forward pass and tokenizer.
 
     swift build -c release --product embedkit
-    /work/main/.venv-peers/bin/python scripts/check/xlmr_real_weights.py [--texts 1000]
+    .venv-peers/bin/python scripts/check/xlmr_real_weights.py [--texts 1000]
 """
 from __future__ import annotations
 

@@ -62,7 +62,7 @@ enum BytePairMerge {
     /// ``mergeShort(_:_:tables:ids:)`` for a piece of 2…16 bytes (a cacheable miss), with `ids` of
     /// ``smallScratch`` words: after each merge the parts right of it move left with two fixed-size vector
     /// copies per array instead of a loop whose length changes with every step. Same steps, same order, same
-    /// result; a merged piece costs ~5–10 % less (docs/PERFORMANCE.md, tenth session, blk10).
+    /// result; a merged piece costs ~5–10 % less (docs/performance-history.md, tenth session, blk10).
     @inline(__always)
     static func mergeSmall(_ p: UnsafePointer<UInt8>, _ n: Int, tables: BPEMergeTables,
                            ids: UnsafeMutablePointer<UInt32>) -> Int {

@@ -1,7 +1,7 @@
 """Ids of whole files (one document each) against tiktoken's encode_ordinary, all four encodings: the long-text
 path (check-tokenizers' corpus is mostly short documents).
 
-    /work/main/.venv-peers/bin/python scripts/bench/blk10/exact_files.py /path/to/embedkit FILE...
+    .venv-peers/bin/python scripts/bench/blk10/exact_files.py /path/to/embedkit FILE...
 """
 import json, subprocess, sys
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[2] / "python"))

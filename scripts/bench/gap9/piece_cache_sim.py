@@ -3,7 +3,7 @@ in 4096 many-id records owned by slot) over the real file's pre-tokenized pieces
 prints (misses, many-id record misses) per pass for the direct-mapped cache and a 2-way FIFO variant (first way =
 last inserted). Reproduces the counted misses of the ablation build (EK_GAP9=128) to within ~3 %.
 
-    /work/main/.venv-peers/bin/python scripts/bench/gap9/piece_cache_sim.py o200k_base 16
+    .venv-peers/bin/python scripts/bench/gap9/piece_cache_sim.py o200k_base 16
 """
 import sys; sys.path[:0]=['scripts/python']
 import peers, regex, collections

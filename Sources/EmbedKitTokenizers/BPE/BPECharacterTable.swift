@@ -128,9 +128,9 @@ struct BPECharacterTable {
         return v == 0 ? BPERankTable.missing : UInt32(truncatingIfNeeded: v)
     }
 
-    /// Whether `p[0..<n]` is two three-byte characters (lead bytes 0xE0…0xEF, continuation bytes).
-    static func isCharacterPair(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        n == 6 && p[0] & 0xF0 == 0xE0 && p[3] & 0xF0 == 0xE0
+    /// Whether the six bytes at `p` are two three-byte characters (lead bytes 0xE0…0xEF, continuation bytes).
+    static func isCharacterPair(_ p: UnsafePointer<UInt8>) -> Bool {
+        p[0] & 0xF0 == 0xE0 && p[3] & 0xF0 == 0xE0
             && p[1] & 0xC0 == 0x80 && p[2] & 0xC0 == 0x80 && p[4] & 0xC0 == 0x80 && p[5] & 0xC0 == 0x80
     }
 
@@ -145,7 +145,7 @@ struct BPECharacterTable {
         for key in adjacentPairs { values[key] = BPERankTable.missing }
         for t in 0..<rankCount {
             let start = Int(offsets[t])
-            guard Int(offsets[t + 1]) - start == 6 && Self.isCharacterPair(arena + start, 6) else { continue }
+            guard Int(offsets[t + 1]) - start == 6 && Self.isCharacterPair(arena + start) else { continue }
             values[Self.pairKey(Self.index(arena + start), Self.index(arena + start + 3))] = UInt32(t)
         }
         var slotCountLog2: UInt64 = 6
